@@ -1,0 +1,23 @@
+"""Average cost periods (spec §4.1): an entry point is dated at the last day of its period."""
+
+import calendar
+import datetime as dt
+
+
+def period_end(day: dt.date, period: str) -> dt.date:
+    """Last day of the average-cost period that contains `day`.
+
+    "accounting_period" uses calendar months until accounting periods are kept in the product.
+    """
+    if period == "day":
+        return day
+    if period == "week":  # weeks run Monday to Sunday
+        return day + dt.timedelta(days=6 - day.weekday())
+    if period in ("month", "accounting_period"):
+        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    if period == "quarter":
+        last_month = ((day.month - 1) // 3 + 1) * 3
+        return dt.date(day.year, last_month, calendar.monthrange(day.year, last_month)[1])
+    if period == "year":
+        return dt.date(day.year, 12, 31)
+    raise ValueError(f"unknown average cost period {period!r}")

@@ -1,0 +1,414 @@
+"""The inventory subledger (spec DOMAIN §1).
+
+Item ledger entries record quantity, value entries record value, item application entries link the
+outbound quantity to the inbound quantity it consumed. The ledgers are append-only: after insert
+only the bookkeeping fields change (remaining quantity, open, invoiced quantity, the adjustment
+flags and the posted-to-G/L amounts); a correction is always a new entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+
+from costing.engine.money import AMOUNT_PLACES, MAX_DIGITS, QUANTITY_PLACES, UNIT_COST_PLACES
+
+
+def amount_field(**kwargs) -> models.DecimalField:
+    kwargs.setdefault("default", Decimal("0"))
+    return models.DecimalField(max_digits=MAX_DIGITS, decimal_places=AMOUNT_PLACES, **kwargs)
+
+
+def unit_cost_field(**kwargs) -> models.DecimalField:
+    kwargs.setdefault("default", Decimal("0"))
+    return models.DecimalField(max_digits=MAX_DIGITS, decimal_places=UNIT_COST_PLACES, **kwargs)
+
+
+def quantity_field(**kwargs) -> models.DecimalField:
+    kwargs.setdefault("default", Decimal("0"))
+    return models.DecimalField(max_digits=MAX_DIGITS, decimal_places=QUANTITY_PLACES, **kwargs)
+
+
+class CostingMethod(models.TextChoices):
+    FIFO = "fifo", "FIFO"
+    LIFO = "lifo", "LIFO"
+    AVERAGE = "average", "Average"
+    SPECIFIC = "specific", "Specific"
+    STANDARD = "standard", "Standard"
+
+
+class AutomaticCostAdjustment(models.TextChoices):
+    NEVER = "never", "Never"
+    DAY = "day", "Day"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+    YEAR = "year", "Year"
+    ALWAYS = "always", "Always"
+
+
+class AverageCostCalcType(models.TextChoices):
+    ITEM = "item", "Item"
+    ITEM_LOCATION_VARIANT = "item_location_variant", "Item & Location & Variant"
+
+
+class AverageCostPeriod(models.TextChoices):
+    DAY = "day", "Day"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+    YEAR = "year", "Year"
+    ACCOUNTING_PERIOD = "accounting_period", "Accounting Period"
+
+
+class CostAdjustmentLogging(models.TextChoices):
+    DISABLED = "disabled", "Disabled"
+    ERRORS_ONLY = "errors_only", "Errors Only"
+    ALL = "all", "All"
+
+
+class InventorySetup(models.Model):
+    """One row per company (spec §1.1). Read it with InventorySetup.get()."""
+
+    automatic_cost_posting = models.BooleanField(
+        default=True,
+        help_text="Post each inventory posting's value entries to the G/L at once, dated like the entry.",
+    )
+    expected_cost_posting_to_gl = models.BooleanField(
+        default=False,
+        help_text="Also post not-yet-invoiced (expected) cost, to the interim accounts.",
+    )
+    automatic_cost_adjustment = models.CharField(
+        max_length=10,
+        choices=AutomaticCostAdjustment.choices,
+        default=AutomaticCostAdjustment.ALWAYS,
+        help_text="How far back from today a posting may be dated and still adjust cost at once.",
+    )
+    average_cost_calc_type = models.CharField(
+        max_length=24, choices=AverageCostCalcType.choices, default=AverageCostCalcType.ITEM
+    )
+    average_cost_period = models.CharField(
+        max_length=20, choices=AverageCostPeriod.choices, default=AverageCostPeriod.DAY
+    )
+    default_costing_method = models.CharField(
+        max_length=10, choices=CostingMethod.choices, default=CostingMethod.FIFO
+    )
+    cost_adjustment_logging = models.CharField(
+        max_length=12, choices=CostAdjustmentLogging.choices, default=CostAdjustmentLogging.DISABLED
+    )
+    earliest_allowed_valuation_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="No value may be written with a valuation date before this date.",
+    )
+
+    class Meta:
+        verbose_name = "inventory setup"
+        verbose_name_plural = "inventory setup"
+
+    def __str__(self) -> str:
+        return "Inventory Setup"
+
+    @classmethod
+    def get(cls) -> InventorySetup:
+        setup, _ = cls.objects.get_or_create(pk=1)
+        return setup
+
+
+class Location(models.Model):
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Item(models.Model):
+    no = models.CharField(max_length=20, unique=True)
+    description = models.CharField(max_length=100, blank=True)
+    costing_method = models.CharField(
+        max_length=10, choices=CostingMethod.choices, default=CostingMethod.FIFO
+    )
+    unit_cost = unit_cost_field(
+        help_text="(Actual + expected cost) / quantity on hand; the standard cost for Standard items."
+    )
+    standard_cost = unit_cost_field()
+    last_direct_cost = unit_cost_field()
+    indirect_cost_pct = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("0"))
+    overhead_rate = unit_cost_field()
+    inventory_posting_group = models.CharField(max_length=20, blank=True)
+    gen_prod_posting_group = models.CharField(max_length=20, blank=True)
+    cost_is_adjusted = models.BooleanField(default=True)
+    excluded_from_cost_adjustment = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["no"]
+
+    def __str__(self) -> str:
+        return self.no
+
+    @property
+    def is_standard(self) -> bool:
+        return self.costing_method == CostingMethod.STANDARD
+
+
+class ItemVariant(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="variants")
+    code = models.CharField(max_length=10)
+    description = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "code"], name="item_variant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}/{self.code}"
+
+
+class EntryType(models.TextChoices):
+    PURCHASE = "purchase", "Purchase"
+    SALE = "sale", "Sale"
+    POSITIVE_ADJMT = "positive_adjmt", "Positive Adjmt."
+    NEGATIVE_ADJMT = "negative_adjmt", "Negative Adjmt."
+    TRANSFER = "transfer", "Transfer"
+    CONSUMPTION = "consumption", "Consumption"
+    OUTPUT = "output", "Output"
+    ASSEMBLY_CONSUMPTION = "assembly_consumption", "Assembly Consumption"
+    ASSEMBLY_OUTPUT = "assembly_output", "Assembly Output"
+
+
+class ItemLedgerEntry(models.Model):
+    """The quantity record (spec §1.3). Cost amounts are sums over its value entries."""
+
+    entry_no = models.BigAutoField(primary_key=True)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ledger_entries")
+    posting_date = models.DateField()
+    entry_type = models.CharField(max_length=24, choices=EntryType.choices)
+    location = models.ForeignKey(
+        Location,
+        to_field="code",
+        db_column="location_code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    variant_code = models.CharField(max_length=10, blank=True, default="")
+    quantity = quantity_field()
+    invoiced_quantity = quantity_field()
+    remaining_quantity = quantity_field()
+    open = models.BooleanField(default=True)
+    positive = models.BooleanField()
+    completely_invoiced = models.BooleanField(default=False)
+    applies_to_entry = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applies_from_entry = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_entry_to_adjust = models.BooleanField(default=False)
+    document_no = models.CharField(max_length=20, blank=True, default="")
+    order_no = models.CharField(max_length=20, blank=True, default="")
+    gen_bus_posting_group = models.CharField(max_length=20, blank=True, default="")
+    is_return = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["entry_no"]
+        verbose_name_plural = "item ledger entries"
+        indexes = [
+            # Application looks for open entries of one item, location and variant in date order.
+            models.Index(
+                fields=["item", "location", "variant_code", "positive", "open", "posting_date"],
+                name="ile_open_lookup",
+            ),
+            models.Index(fields=["item", "posting_date"], name="ile_item_date"),
+            models.Index(fields=["item", "applied_entry_to_adjust"], name="ile_item_to_adjust"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(quantity=0), name="ile_quantity_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ILE {self.entry_no}"
+
+    @property
+    def location_code(self) -> str:
+        return self.location_id or ""
+
+
+class ValueEntryType(models.TextChoices):
+    DIRECT_COST = "direct_cost", "Direct Cost"
+    INDIRECT_COST = "indirect_cost", "Indirect Cost"
+    VARIANCE = "variance", "Variance"
+    REVALUATION = "revaluation", "Revaluation"
+    ROUNDING = "rounding", "Rounding"
+
+
+class VarianceType(models.TextChoices):
+    NONE = "", "-"
+    PURCHASE = "purchase", "Purchase"
+    MATERIAL = "material", "Material"
+    CAPACITY = "capacity", "Capacity"
+    SUBCONTRACTED = "subcontracted", "Subcontracted"
+    CAPACITY_OVERHEAD = "capacity_overhead", "Capacity Overhead"
+    MANUFACTURING_OVERHEAD = "manufacturing_overhead", "Manufacturing Overhead"
+
+
+class ValueEntry(models.Model):
+    """The value record (spec §1.4). It remembers the posting groups and location it was posted
+    with, so that an adjustment posts to the original transaction's accounts (spec §16)."""
+
+    entry_no = models.BigAutoField(primary_key=True)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="value_entries")
+    item_ledger_entry = models.ForeignKey(
+        ItemLedgerEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="value_entries",
+    )
+    item_ledger_entry_type = models.CharField(max_length=24, choices=EntryType.choices, blank=True)
+    entry_type = models.CharField(max_length=16, choices=ValueEntryType.choices)
+    variance_type = models.CharField(
+        max_length=24, choices=VarianceType.choices, blank=True, default=""
+    )
+    posting_date = models.DateField()
+    valuation_date = models.DateField()
+    document_no = models.CharField(max_length=20, blank=True, default="")
+    order_no = models.CharField(max_length=20, blank=True, default="")
+    location = models.ForeignKey(
+        Location,
+        to_field="code",
+        db_column="location_code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    variant_code = models.CharField(max_length=10, blank=True, default="")
+    valued_quantity = quantity_field()
+    item_ledger_entry_quantity = quantity_field()
+    invoiced_quantity = quantity_field()
+    cost_per_unit = unit_cost_field()
+    cost_amount_actual = amount_field()
+    cost_amount_expected = amount_field()
+    cost_posted_to_gl = amount_field()
+    expected_cost_posted_to_gl = amount_field()
+    sales_amount_actual = amount_field()
+    sales_amount_expected = amount_field()
+    expected_cost = models.BooleanField(default=False)
+    adjustment = models.BooleanField(default=False)
+    applies_to_entry = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    valued_by_average_cost = models.BooleanField(default=False)
+    item_charge_no = models.CharField(max_length=20, blank=True, default="")
+    inventory_posting_group = models.CharField(max_length=20, blank=True, default="")
+    gen_prod_posting_group = models.CharField(max_length=20, blank=True, default="")
+    gen_bus_posting_group = models.CharField(max_length=20, blank=True, default="")
+    source_code = models.CharField(max_length=10, blank=True, default="")
+
+    class Meta:
+        ordering = ["entry_no"]
+        verbose_name_plural = "value entries"
+        indexes = [
+            models.Index(fields=["item_ledger_entry"], name="ve_ile"),
+            models.Index(fields=["item", "valuation_date"], name="ve_item_valuation"),
+            models.Index(fields=["posting_date"], name="ve_posting_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"VE {self.entry_no}"
+
+    @property
+    def location_code(self) -> str:
+        return self.location_id or ""
+
+
+class ItemApplicationEntry(models.Model):
+    """Links outbound quantity to the inbound quantity it used (spec §1.5).
+
+    - an inbound entry's own record: inbound = itself, outbound = none, quantity = +Q;
+      with a cost source (a return applied from a sale, a transfer receipt), outbound = that source
+      and cost_application is set;
+    - each use of inbound quantity by an outbound entry: inbound = source, outbound = the outbound,
+      quantity = -q (negative), whichever of the two was posted last.
+    """
+
+    entry_no = models.BigAutoField(primary_key=True)
+    item_ledger_entry = models.ForeignKey(
+        ItemLedgerEntry, on_delete=models.PROTECT, related_name="applications"
+    )
+    inbound_item_entry = models.ForeignKey(
+        ItemLedgerEntry, on_delete=models.PROTECT, related_name="inbound_applications"
+    )
+    outbound_item_entry = models.ForeignKey(
+        ItemLedgerEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outbound_applications",
+    )
+    quantity = quantity_field()
+    posting_date = models.DateField()
+    cost_application = models.BooleanField(default=False)
+    outbound_entry_is_updated = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["entry_no"]
+        verbose_name_plural = "item application entries"
+
+    def __str__(self) -> str:
+        return f"Application {self.entry_no}"
+
+
+class AvgCostAdjmtEntryPoint(models.Model):
+    """One row per average-cost period touched (spec §1.6, §4.1). Location and variant are blank
+    when the average is calculated per item."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="avg_cost_entry_points")
+    variant_code = models.CharField(max_length=10, blank=True, default="")
+    location_code = models.CharField(max_length=10, blank=True, default="")
+    valuation_date = models.DateField()
+    cost_is_adjusted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["item", "valuation_date", "location_code", "variant_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "variant_code", "location_code", "valuation_date"],
+                name="avg_entry_point_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.location_code}/{self.variant_code} {self.valuation_date}"
+
+
+class InventoryPeriod(models.Model):
+    """Nothing may be posted on or before the ending date of a closed period (spec §10.1)."""
+
+    ending_date = models.DateField(unique=True)
+    name = models.CharField(max_length=50, blank=True)
+    closed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["ending_date"]
+
+    def __str__(self) -> str:
+        return f"{self.name or 'Period'} ending {self.ending_date}"
+
+    @classmethod
+    def last_closed_ending_date(cls) -> dt.date | None:
+        return (
+            cls.objects.filter(closed=True)
+            .order_by("-ending_date")
+            .values_list("ending_date", flat=True)
+            .first()
+        )

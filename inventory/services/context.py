@@ -1,0 +1,314 @@
+"""The in-memory ledger state of one posting transaction, and its single flush to the database.
+
+Every posting service (journal, invoice, item charge, revaluation) works through a
+PostingContext: it locks the items involved (in item order, so two postings never deadlock),
+loads what the lines need in a few bulk queries, keeps new and changed entries in memory while
+the lines are processed in order, and writes everything with bulk statements at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import F, Max, Q, Sum
+
+from costing.engine.money import ZERO, q_unit_cost
+from costing.engine.periods import period_end
+from inventory.models import (
+    AverageCostCalcType,
+    AvgCostAdjmtEntryPoint,
+    CostingMethod,
+    InventorySetup,
+    Item,
+    ItemApplicationEntry,
+    ItemLedgerEntry,
+    ValueEntry,
+    ValueEntryType,
+)
+from inventory.numbering import allocate
+
+OpenKey = tuple[int, str | None, str, bool]  # item id, location code, variant code, positive
+
+
+@dataclass
+class ItemState:
+    """An item with its quantity on hand and inventory value, kept current line by line."""
+
+    item: Item
+    quantity: Decimal = ZERO
+    value: Decimal = ZERO
+    changed: bool = False
+
+
+@dataclass
+class EntryCost:
+    """What an entry is worth per unit for valuing whatever applies to it.
+
+    Revaluations count per unit of the quantity they revalued (their valued quantity), everything
+    else per unit of the entry's quantity (spec §8; BC CalcInbndEntryAdjustedCost).
+    """
+
+    base: Decimal = ZERO  # actual + expected of direct, indirect and variance entries
+    revaluation_per_unit: Decimal = ZERO
+    valuation_date: dt.date | None = None
+
+    def unit_cost(self, quantity: Decimal) -> Decimal:
+        return self.base / quantity + self.revaluation_per_unit
+
+
+@dataclass
+class PostingContext:
+    setup: InventorySetup
+    items: dict[str, ItemState] = field(default_factory=dict)
+    entries: dict[int, ItemLedgerEntry] = field(default_factory=dict)
+    costs: dict[int, EntryCost] = field(default_factory=dict)
+    new_entries: list[ItemLedgerEntry] = field(default_factory=list)
+    new_values: list[ValueEntry] = field(default_factory=list)
+    new_applications: list[ItemApplicationEntry] = field(default_factory=list)
+    changed_entry_nos: set[int] = field(default_factory=set)
+    _open: dict[OpenKey, list[ItemLedgerEntry]] = field(default_factory=dict)
+    _numbers: list[int] = field(default_factory=list)
+    _new_nos: set[int] = field(default_factory=set)
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def lock_items(self, item_nos: Iterable[str]) -> None:
+        """Lock the items (item-number order) and load quantity on hand and value for each."""
+        nos = sorted(set(item_nos) - set(self.items))
+        if not nos:
+            return
+        locked = list(Item.objects.filter(no__in=nos).order_by("no").select_for_update())
+        by_id = {item.pk: item for item in locked}
+        for item in locked:
+            self.items[item.no] = ItemState(item=item)
+        quantities = (
+            ItemLedgerEntry.objects.filter(item_id__in=by_id)
+            .values("item_id")
+            .annotate(q=Sum("quantity"))
+        )
+        for row in quantities:
+            self.items[by_id[row["item_id"]].no].quantity = row["q"] or ZERO
+        values = (
+            ValueEntry.objects.filter(item_id__in=by_id)
+            .values("item_id")
+            .annotate(v=Sum(F("cost_amount_actual") + F("cost_amount_expected")))
+        )
+        for row in values:
+            self.items[by_id[row["item_id"]].no].value = row["v"] or ZERO
+
+    def state(self, item: Item) -> ItemState:
+        return self.items[item.no]
+
+    def reserve_entry_numbers(self, count: int) -> None:
+        self._numbers.extend(allocate(ItemLedgerEntry, count))
+
+    def load_entries(self, entry_nos: Iterable[int]) -> None:
+        """Load entries named by the lines (applies-to, applies-from) with their costs."""
+        wanted = [no for no in set(entry_nos) if no not in self.entries]
+        if not wanted:
+            return
+        loaded = list(ItemLedgerEntry.objects.filter(entry_no__in=wanted))
+        self._remember(loaded)
+
+    def entry(self, entry_no: int) -> ItemLedgerEntry | None:
+        return self.entries.get(entry_no)
+
+    def open_entries(
+        self, item: Item, location_code: str | None, variant_code: str, positive: bool
+    ) -> list[ItemLedgerEntry]:
+        """Open entries of one item, location and variant, oldest first (by date, then number)."""
+        key: OpenKey = (item.pk, location_code, variant_code, positive)
+        if key not in self._open:
+            loaded = list(
+                ItemLedgerEntry.objects.filter(
+                    item_id=item.pk,
+                    location_id=location_code,
+                    variant_code=variant_code,
+                    positive=positive,
+                    open=True,
+                ).order_by("posting_date", "entry_no")
+            )
+            loaded = [self.entries.get(e.entry_no, e) for e in loaded]
+            self._remember(loaded)
+            self._open[key] = loaded
+        entries = self._open[key]
+        entries[:] = [e for e in entries if e.open]
+        return entries
+
+    def _remember(self, loaded: list[ItemLedgerEntry]) -> None:
+        fresh = [e for e in loaded if e.entry_no not in self.entries]
+        for entry in fresh:
+            self.entries[entry.entry_no] = entry
+            self.costs[entry.entry_no] = EntryCost()
+        if not fresh:
+            return
+        nos = [e.entry_no for e in fresh]
+        sums = (
+            ValueEntry.objects.filter(item_ledger_entry_id__in=nos)
+            .exclude(entry_type__in=[ValueEntryType.REVALUATION, ValueEntryType.ROUNDING])
+            .values("item_ledger_entry_id")
+            .annotate(
+                cost=Sum(F("cost_amount_actual") + F("cost_amount_expected")),
+                vdate=Max("valuation_date"),
+            )
+        )
+        for row in sums:
+            cost = self.costs[row["item_ledger_entry_id"]]
+            cost.base = row["cost"] or ZERO
+            cost.valuation_date = row["vdate"]
+        revaluations = ValueEntry.objects.filter(
+            item_ledger_entry_id__in=nos, entry_type=ValueEntryType.REVALUATION
+        ).values_list("item_ledger_entry_id", "cost_amount_actual", "valued_quantity", "valuation_date")
+        for entry_no, amount, valued_quantity, vdate in revaluations:
+            self._add_revaluation(entry_no, amount, valued_quantity, vdate)
+
+    def _add_revaluation(
+        self, entry_no: int, amount: Decimal, valued_quantity: Decimal, vdate: dt.date
+    ) -> None:
+        cost = self.costs[entry_no]
+        if valued_quantity:
+            cost.revaluation_per_unit += amount / valued_quantity
+        cost.valuation_date = max(filter(None, [cost.valuation_date, vdate]))
+
+    # -- writing (in memory) -----------------------------------------------------------------
+
+    def add_entry(self, entry: ItemLedgerEntry) -> ItemLedgerEntry:
+        entry.entry_no = self._numbers.pop(0)
+        self._new_nos.add(entry.entry_no)
+        self.entries[entry.entry_no] = entry
+        self.costs[entry.entry_no] = EntryCost()
+        self.new_entries.append(entry)
+        if entry.open:
+            key: OpenKey = (entry.item_id, entry.location_id, entry.variant_code, entry.positive)
+            if key in self._open:
+                self._open[key].append(entry)
+        return entry
+
+    def touch(self, entry: ItemLedgerEntry) -> None:
+        """Remember that a bookkeeping field of an existing entry changed."""
+        if entry.entry_no not in self._new_nos:
+            self.changed_entry_nos.add(entry.entry_no)
+
+    def add_value(self, value: ValueEntry) -> ValueEntry:
+        self.new_values.append(value)
+        state = self.items[value.item.no]
+        state.value += value.cost_amount_actual + value.cost_amount_expected
+        state.changed = True
+        # Entries not loaded in this context are valued by nothing here: no need to track them.
+        if value.item_ledger_entry_id in self.costs:
+            if value.entry_type == ValueEntryType.REVALUATION:
+                self._add_revaluation(
+                    value.item_ledger_entry_id,
+                    value.cost_amount_actual,
+                    value.valued_quantity,
+                    value.valuation_date,
+                )
+            elif value.entry_type != ValueEntryType.ROUNDING:
+                cost = self.costs[value.item_ledger_entry_id]
+                cost.base += value.cost_amount_actual + value.cost_amount_expected
+                cost.valuation_date = max(filter(None, [cost.valuation_date, value.valuation_date]))
+        return value
+
+    def add_application(
+        self,
+        *,
+        entry: ItemLedgerEntry,
+        inbound: ItemLedgerEntry,
+        outbound: ItemLedgerEntry | None,
+        quantity: Decimal,
+        cost_application: bool = False,
+    ) -> None:
+        self.new_applications.append(
+            ItemApplicationEntry(
+                item_ledger_entry_id=entry.entry_no,
+                inbound_item_entry_id=inbound.entry_no,
+                outbound_item_entry_id=outbound.entry_no if outbound else None,
+                quantity=quantity,
+                posting_date=entry.posting_date,
+                cost_application=cost_application,
+            )
+        )
+
+    def add_quantity(self, item: Item, quantity: Decimal) -> None:
+        state = self.items[item.no]
+        state.quantity += quantity
+        state.changed = True
+
+    def refresh_unit_cost(self, item: Item) -> None:
+        """Spec §1.2, §17: unit cost = (actual + expected) / quantity on hand.
+
+        Standard items keep their standard cost. With nothing (or less than nothing) on hand the
+        figure means nothing and the last good unit cost stays; a non-zero unit cost is never
+        replaced by zero.
+        """
+        if item.costing_method == CostingMethod.STANDARD:
+            item.unit_cost = item.standard_cost
+            return
+        state = self.items[item.no]
+        if state.quantity <= 0:
+            return
+        new = q_unit_cost(state.value / state.quantity)
+        if new != 0 or item.unit_cost == 0:
+            item.unit_cost = new
+
+    # -- flush ---------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        ItemLedgerEntry.objects.bulk_create(self.new_entries, batch_size=1000)
+        changed = [self.entries[no] for no in sorted(self.changed_entry_nos)]
+        if changed:
+            ItemLedgerEntry.objects.bulk_update(
+                changed,
+                [
+                    "remaining_quantity",
+                    "open",
+                    "invoiced_quantity",
+                    "completely_invoiced",
+                    "applied_entry_to_adjust",
+                ],
+                batch_size=1000,
+            )
+        ValueEntry.objects.bulk_create(self.new_values, batch_size=1000)
+        ItemApplicationEntry.objects.bulk_create(self.new_applications, batch_size=1000)
+        self._mark_entry_points()
+        touched = [s.item for s in self.items.values() if s.changed]
+        for item in touched:
+            item.cost_is_adjusted = False
+            self.refresh_unit_cost(item)
+        Item.objects.bulk_update(
+            touched, ["unit_cost", "standard_cost", "last_direct_cost", "cost_is_adjusted"]
+        )
+
+    def _mark_entry_points(self) -> None:
+        """Spec §4.1, BC UpdateValuationDate: a value posted into an average-cost period marks
+        that period's entry point, and every later one of the same item, as not adjusted."""
+        per_item_location = self.setup.average_cost_calc_type == AverageCostCalcType.ITEM_LOCATION_VARIANT
+        earliest: dict[tuple[int, str, str], dt.date] = {}
+        points: set[tuple[int, str, str, dt.date]] = set()
+        for value in self.new_values:
+            if value.item.costing_method != CostingMethod.AVERAGE:
+                continue
+            location = (value.location_id or "") if per_item_location else ""
+            variant = value.variant_code if per_item_location else ""
+            day = period_end(value.valuation_date, self.setup.average_cost_period)
+            points.add((value.item_id, location, variant, day))
+            key = (value.item_id, location, variant)
+            earliest[key] = min(day, earliest.get(key, day))
+        if not points:
+            return
+        AvgCostAdjmtEntryPoint.objects.bulk_create(
+            [
+                AvgCostAdjmtEntryPoint(
+                    item_id=item_id, location_code=loc, variant_code=var, valuation_date=day
+                )
+                for item_id, loc, var, day in sorted(points)
+            ],
+            ignore_conflicts=True,
+        )
+        condition = Q()
+        for (item_id, loc, var), day in earliest.items():
+            condition |= Q(item_id=item_id, location_code=loc, variant_code=var, valuation_date__gte=day)
+        AvgCostAdjmtEntryPoint.objects.filter(condition).update(cost_is_adjusted=False)
