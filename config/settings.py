@@ -1,6 +1,6 @@
 """Settings, all read from the environment (django-environ).
 
-DATABASE_URL       default: an SQLite file in the project folder, so the app runs with nothing installed
+DATABASE_URL       default: an SQLite file in the project folder (runs with nothing installed)
 CELERY_BROKER_URL  unset: tasks run in-process; set (redis://...): real workers
 SECRET_KEY, DEBUG, ALLOWED_HOSTS, SANDBOX (enables the sandbox-only item data actions)
 """
@@ -110,7 +110,7 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Inventory Costing API",
-    "DESCRIPTION": "Item ledger, value entries, cost adjustment and the bridge to the general ledger.",
+    "DESCRIPTION": "Item ledger, value entries, cost adjustment and the bridge to the G/L.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }

@@ -18,6 +18,8 @@ class InvalidInput(Exception):
         return cls({field: [message]})
 
     @classmethod
-    def on_lines(cls, line_errors: dict[int, dict[str, list[str]]], line_count: int) -> InvalidInput:
+    def on_lines(
+        cls, line_errors: dict[int, dict[str, list[str]]], line_count: int
+    ) -> InvalidInput:
         """Errors of journal lines, as a list with one object per line (empty for good lines)."""
         return cls({"lines": [line_errors.get(i, {}) for i in range(line_count)]})

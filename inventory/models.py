@@ -74,7 +74,7 @@ class InventorySetup(models.Model):
 
     automatic_cost_posting = models.BooleanField(
         default=True,
-        help_text="Post each inventory posting's value entries to the G/L at once, dated like the entry.",
+        help_text="Post each posting's value entries to the G/L at once, dated like the entry.",
     )
     expected_cost_posting_to_gl = models.BooleanField(
         default=False,
@@ -135,7 +135,7 @@ class Item(models.Model):
         max_length=10, choices=CostingMethod.choices, default=CostingMethod.FIFO
     )
     unit_cost = unit_cost_field(
-        help_text="(Actual + expected cost) / quantity on hand; the standard cost for Standard items."
+        help_text="(Actual + expected cost) / quantity on hand; standard cost for Standard items."
     )
     standard_cost = unit_cost_field()
     last_direct_cost = unit_cost_field()

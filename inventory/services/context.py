@@ -161,7 +161,9 @@ class PostingContext:
             cost.valuation_date = row["vdate"]
         revaluations = ValueEntry.objects.filter(
             item_ledger_entry_id__in=nos, entry_type=ValueEntryType.REVALUATION
-        ).values_list("item_ledger_entry_id", "cost_amount_actual", "valued_quantity", "valuation_date")
+        ).values_list(
+            "item_ledger_entry_id", "cost_amount_actual", "valued_quantity", "valuation_date"
+        )
         for entry_no, amount, valued_quantity, vdate in revaluations:
             self._add_revaluation(entry_no, amount, valued_quantity, vdate)
 
@@ -285,7 +287,9 @@ class PostingContext:
     def _mark_entry_points(self) -> None:
         """Spec §4.1, BC UpdateValuationDate: a value posted into an average-cost period marks
         that period's entry point, and every later one of the same item, as not adjusted."""
-        per_item_location = self.setup.average_cost_calc_type == AverageCostCalcType.ITEM_LOCATION_VARIANT
+        per_item_location = (
+            self.setup.average_cost_calc_type == AverageCostCalcType.ITEM_LOCATION_VARIANT
+        )
         earliest: dict[tuple[int, str, str], dt.date] = {}
         points: set[tuple[int, str, str, dt.date]] = set()
         for value in self.new_values:
@@ -310,5 +314,7 @@ class PostingContext:
         )
         condition = Q()
         for (item_id, loc, var), day in earliest.items():
-            condition |= Q(item_id=item_id, location_code=loc, variant_code=var, valuation_date__gte=day)
+            condition |= Q(
+                item_id=item_id, location_code=loc, variant_code=var, valuation_date__gte=day
+            )
         AvgCostAdjmtEntryPoint.objects.filter(condition).update(cost_is_adjusted=False)

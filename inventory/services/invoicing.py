@@ -47,7 +47,9 @@ def _open_context(entry_no: int, posting_date: dt.date) -> tuple[PostingContext,
 
 def _original(entry: ItemLedgerEntry) -> ValueEntry:
     """The entry's first value entry: what it was posted with (groups, valuation date)."""
-    return ValueEntry.objects.filter(item_ledger_entry_id=entry.entry_no).order_by("entry_no").first()
+    return (
+        ValueEntry.objects.filter(item_ledger_entry_id=entry.entry_no).order_by("entry_no").first()
+    )
 
 
 def item_ledger_entry_invoice(
@@ -180,7 +182,9 @@ def item_charge_assign(
             item_charge_no=item_charge_no,
         )
         created = [
-            value_entry(entry, item, groups, entry_type=ValueEntryType.DIRECT_COST, actual=amount, **common)
+            value_entry(
+                entry, item, groups, entry_type=ValueEntryType.DIRECT_COST, actual=amount, **common
+            )
         ]
         if item.is_standard:
             # Spec §9: at standard cost the inventory stays; the purchase variance takes it.

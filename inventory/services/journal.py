@@ -104,7 +104,9 @@ def item_journal_post(*, lines: list[JournalLine]) -> list[ItemLedgerEntry]:
             try:
                 created.extend(_post_line(ctx, line))
             except _LineError as error:
-                raise InvalidInput.on_lines({index: {error.field: [error.message]}}, len(lines))
+                raise InvalidInput.on_lines(
+                    {index: {error.field: [error.message]}}, len(lines)
+                ) from None
         ctx.flush()
     return created
 
@@ -115,7 +117,9 @@ def item_journal_post(*, lines: list[JournalLine]) -> list[ItemLedgerEntry]:
 def _check_lines(ctx: PostingContext, guard: PostingGuard, lines: list[JournalLine]) -> None:
     locations = set(
         Location.objects.filter(
-            code__in={c for line in lines for c in (line.location_code, line.new_location_code) if c}
+            code__in={
+                c for line in lines for c in (line.location_code, line.new_location_code) if c
+            }
         ).values_list("code", flat=True)
     )
     variants = set(
@@ -356,12 +360,19 @@ def _post_inbound(
         amount = q_amount(line.quantity * source_cost.unit_cost(source.quantity))
         parts = [(ValueEntryType.DIRECT_COST, "", amount)]
     elif line.entry_type == EntryType.PURCHASE:
-        parts = [(p.entry_type, p.variance_type, p.amount) for p in purchase_parts(item, line.quantity, line.unit_cost)]
+        parts = [
+            (p.entry_type, p.variance_type, p.amount)
+            for p in purchase_parts(item, line.quantity, line.unit_cost)
+        ]
         if line.invoiced:
             item.last_direct_cost = line.unit_cost
         else:
             parts = [
-                (ValueEntryType.DIRECT_COST, "", expected_purchase_cost(item, line.quantity, line.unit_cost))
+                (
+                    ValueEntryType.DIRECT_COST,
+                    "",
+                    expected_purchase_cost(item, line.quantity, line.unit_cost),
+                )
             ]
     else:
         unit_cost = item.standard_cost if item.is_standard else line.unit_cost
@@ -389,10 +400,18 @@ def _post_inbound(
     if line.applies_to_entry is not None and transferred is None:
         entry.applies_to_entry_id = line.applies_to_entry
         target = _applies_to_target(ctx, line, entry, positive=False)
-        _link(ctx, entry, inbound=entry, outbound=target, quantity=min(line.quantity, -target.remaining_quantity))
+        _link(
+            ctx,
+            entry,
+            inbound=entry,
+            outbound=target,
+            quantity=min(line.quantity, -target.remaining_quantity),
+        )
     else:
         # Negative inventory: this entry covers outbound entries still waiting, oldest first.
-        for outbound in list(ctx.open_entries(item, entry.location_id, entry.variant_code, positive=False)):
+        for outbound in list(
+            ctx.open_entries(item, entry.location_id, entry.variant_code, positive=False)
+        ):
             if entry.remaining_quantity <= 0:
                 break
             quantity = min(entry.remaining_quantity, -outbound.remaining_quantity)
@@ -428,9 +447,7 @@ def _applies_to_target(
     if target is None:
         raise _LineError("applies_to_entry", f"Item ledger entry {no} does not exist.")
     if target.item_id != entry.item_id:
-        raise _LineError(
-            "applies_to_entry", f"Entry {no} is for another item, not {line.item_no}."
-        )
+        raise _LineError("applies_to_entry", f"Entry {no} is for another item, not {line.item_no}.")
     if target.positive != positive:
         wanted = "an inbound" if positive else "an outbound"
         raise _LineError("applies_to_entry", f"Entry {no} is not {wanted} entry.")
@@ -452,7 +469,8 @@ def _applies_from(ctx: PostingContext, line: JournalLine, item: Item) -> ItemLed
         raise _LineError("applies_from_entry", f"Entry {no} is for another item.")
     if source.positive:
         raise _LineError(
-            "applies_from_entry", f"Entry {no} is inbound; a return takes its cost from an outbound entry."
+            "applies_from_entry",
+            f"Entry {no} is inbound; a return takes its cost from an outbound entry.",
         )
     if line.quantity > -source.quantity:
         raise _LineError(

@@ -63,11 +63,15 @@ def revaluation_journal_post(*, lines: list[RevaluationLine]) -> list[ValueEntry
             try:
                 created.extend(_post_line(setup, guard, line))
             except _LineError as error:
-                raise InvalidInput.on_lines({index: {error.field: [error.message]}}, len(lines))
+                raise InvalidInput.on_lines(
+                    {index: {error.field: [error.message]}}, len(lines)
+                ) from None
     return created
 
 
-def _post_line(setup: InventorySetup, guard: PostingGuard, line: RevaluationLine) -> list[ValueEntry]:
+def _post_line(
+    setup: InventorySetup, guard: PostingGuard, line: RevaluationLine
+) -> list[ValueEntry]:
     ctx = PostingContext(setup)
     ctx.lock_items([line.item_no])
     state = ctx.items.get(line.item_no)
@@ -93,7 +97,8 @@ def _post_line(setup: InventorySetup, guard: PostingGuard, line: RevaluationLine
     entries = [e for e in entries if remaining[e.entry_no] > 0]
     if not entries:
         raise _LineError(
-            "posting_date", f"Nothing of item {item.no} is on hand and invoiced on {day} to revalue."
+            "posting_date",
+            f"Nothing of item {item.no} is on hand and invoiced on {day} to revalue.",
         )
     quantities = [remaining[e.entry_no] for e in entries]
     calculated = _calculated_values(item, entries, quantities, day)
@@ -143,7 +148,11 @@ def _check(setup: InventorySetup, guard: PostingGuard, line: RevaluationLine, it
             "unit_cost_revalued", "Give either unit_cost_revalued or inventory_value_revalued."
         )
     if given[0] < 0:
-        field = "unit_cost_revalued" if line.unit_cost_revalued is not None else "inventory_value_revalued"
+        field = (
+            "unit_cost_revalued"
+            if line.unit_cost_revalued is not None
+            else "inventory_value_revalued"
+        )
         raise _LineError(field, "Must not be negative.")
     if item.costing_method == CostingMethod.AVERAGE:
         if line.applies_to_entry is not None:
@@ -183,12 +192,18 @@ def _calculated_values(
 ) -> list[Decimal]:
     """The value the remaining quantity has on `day` before this revaluation."""
     if item.costing_method == CostingMethod.AVERAGE:
-        total_value = ValueEntry.objects.filter(item=item, valuation_date__lte=day).aggregate(
-            v=Sum(F("cost_amount_actual") + F("cost_amount_expected"))
-        )["v"] or ZERO
-        total_quantity = ItemLedgerEntry.objects.filter(item=item, posting_date__lte=day).aggregate(
-            q=Sum("quantity")
-        )["q"] or ZERO
+        total_value = (
+            ValueEntry.objects.filter(item=item, valuation_date__lte=day).aggregate(
+                v=Sum(F("cost_amount_actual") + F("cost_amount_expected"))
+            )["v"]
+            or ZERO
+        )
+        total_quantity = (
+            ItemLedgerEntry.objects.filter(item=item, posting_date__lte=day).aggregate(
+                q=Sum("quantity")
+            )["q"]
+            or ZERO
+        )
         if total_quantity <= 0:
             return [ZERO for _ in entries]
         return allocate(total_value * sum(quantities) / total_quantity, quantities)
@@ -198,8 +213,10 @@ def _calculated_values(
         item_ledger_entry_id__in=[e.entry_no for e in entries], valuation_date__lte=day
     ).exclude(entry_type=ValueEntryType.ROUNDING)
     by_no = {e.entry_no: e for e in entries}
-    base = rows.exclude(entry_type=ValueEntryType.REVALUATION).values("item_ledger_entry_id").annotate(
-        v=Sum(F("cost_amount_actual") + F("cost_amount_expected"))
+    base = (
+        rows.exclude(entry_type=ValueEntryType.REVALUATION)
+        .values("item_ledger_entry_id")
+        .annotate(v=Sum(F("cost_amount_actual") + F("cost_amount_expected")))
     )
     for row in base:
         no = row["item_ledger_entry_id"]

@@ -5,62 +5,235 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='GLAccount',
+            name="GLAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('no', models.CharField(max_length=20, unique=True)),
-                ('name', models.CharField(blank=True, max_length=100)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("no", models.CharField(max_length=20, unique=True)),
+                ("name", models.CharField(blank=True, max_length=100)),
             ],
             options={
-                'verbose_name': 'G/L account',
-                'ordering': ['no'],
+                "verbose_name": "G/L account",
+                "ordering": ["no"],
             },
         ),
         migrations.CreateModel(
-            name='GeneralPostingSetup',
+            name="GeneralPostingSetup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gen_bus_posting_group', models.CharField(blank=True, default='', max_length=20)),
-                ('gen_prod_posting_group', models.CharField(max_length=20)),
-                ('cogs_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
-                ('cogs_account_interim', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
-                ('direct_cost_applied_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
-                ('inventory_adjmt_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
-                ('invt_accrual_account_interim', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
-                ('overhead_applied_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
-                ('purchase_variance_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("gen_bus_posting_group", models.CharField(blank=True, default="", max_length=20)),
+                ("gen_prod_posting_group", models.CharField(max_length=20)),
+                (
+                    "cogs_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
+                (
+                    "cogs_account_interim",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
+                (
+                    "direct_cost_applied_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
+                (
+                    "inventory_adjmt_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
+                (
+                    "invt_accrual_account_interim",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
+                (
+                    "overhead_applied_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
+                (
+                    "purchase_variance_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['gen_bus_posting_group', 'gen_prod_posting_group'],
-                'constraints': [models.UniqueConstraint(fields=('gen_bus_posting_group', 'gen_prod_posting_group'), name='general_posting_setup_unique')],
+                "ordering": ["gen_bus_posting_group", "gen_prod_posting_group"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("gen_bus_posting_group", "gen_prod_posting_group"),
+                        name="general_posting_setup_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='InventoryPostingSetup',
+            name="InventoryPostingSetup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('location_code', models.CharField(blank=True, default='', max_length=10)),
-                ('inventory_posting_group', models.CharField(max_length=20)),
-                ('cap_overhead_variance_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
-                ('capacity_variance_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
-                ('inventory_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
-                ('inventory_account_interim', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
-                ('material_variance_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
-                ('mfg_overhead_variance_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
-                ('subcontracted_variance_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
-                ('wip_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.glaccount', to_field='no')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("location_code", models.CharField(blank=True, default="", max_length=10)),
+                ("inventory_posting_group", models.CharField(max_length=20)),
+                (
+                    "cap_overhead_variance_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
+                (
+                    "capacity_variance_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
+                (
+                    "inventory_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
+                (
+                    "inventory_account_interim",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
+                (
+                    "material_variance_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
+                (
+                    "mfg_overhead_variance_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
+                (
+                    "subcontracted_variance_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
+                (
+                    "wip_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.glaccount",
+                        to_field="no",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['location_code', 'inventory_posting_group'],
-                'constraints': [models.UniqueConstraint(fields=('location_code', 'inventory_posting_group'), name='inventory_posting_setup_unique')],
+                "ordering": ["location_code", "inventory_posting_group"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("location_code", "inventory_posting_group"),
+                        name="inventory_posting_setup_unique",
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,74 @@
+"""Master data is kept in the admin; the ledgers are shown read-only (they are append-only)."""
+
+from django.contrib import admin
+
+from inventory import models
+
+
+@admin.register(models.InventorySetup)
+class InventorySetupAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return not models.InventorySetup.objects.exists()
+
+
+@admin.register(models.Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["no", "description", "costing_method", "unit_cost", "cost_is_adjusted"]
+    list_filter = ["costing_method", "cost_is_adjusted", "excluded_from_cost_adjustment"]
+    search_fields = ["no", "description"]
+    readonly_fields = ["unit_cost", "last_direct_cost", "cost_is_adjusted"]
+
+
+admin.site.register(models.Location)
+admin.site.register(models.ItemVariant)
+admin.site.register(models.InventoryPeriod)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.ItemLedgerEntry)
+class ItemLedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "entry_no",
+        "item",
+        "posting_date",
+        "entry_type",
+        "location",
+        "quantity",
+        "remaining_quantity",
+    ]
+    list_filter = ["entry_type", "open"]
+
+
+@admin.register(models.ValueEntry)
+class ValueEntryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "entry_no",
+        "item",
+        "item_ledger_entry",
+        "entry_type",
+        "posting_date",
+        "cost_amount_actual",
+        "cost_amount_expected",
+    ]
+    list_filter = ["entry_type", "adjustment"]
+
+
+@admin.register(models.ItemApplicationEntry)
+class ItemApplicationEntryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "entry_no",
+        "item_ledger_entry",
+        "inbound_item_entry",
+        "outbound_item_entry",
+        "quantity",
+    ]

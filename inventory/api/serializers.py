@@ -1,0 +1,250 @@
+"""The integration contract's shapes (API.md): field names are stable; decimals are strings."""
+
+from rest_framework import serializers
+
+from costing.engine.money import AMOUNT_PLACES, MAX_DIGITS, QUANTITY_PLACES, UNIT_COST_PLACES
+from inventory.models import (
+    EntryType,
+    InventorySetup,
+    Item,
+    ItemApplicationEntry,
+    ItemLedgerEntry,
+    ItemVariant,
+    Location,
+    ValueEntry,
+)
+
+
+def quantity(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=MAX_DIGITS, decimal_places=QUANTITY_PLACES, **kwargs)
+
+
+def unit_amount(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=MAX_DIGITS, decimal_places=UNIT_COST_PLACES, **kwargs
+    )
+
+
+def amount(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=MAX_DIGITS, decimal_places=AMOUNT_PLACES, **kwargs)
+
+
+# -- master data ------------------------------------------------------------------------------
+
+
+class InventorySetupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InventorySetup
+        exclude = ["id"]
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["code", "name"]
+
+
+class ItemVariantSerializer(serializers.ModelSerializer):
+    item_no = serializers.SlugRelatedField(
+        source="item", slug_field="no", queryset=Item.objects.all()
+    )
+
+    class Meta:
+        model = ItemVariant
+        fields = ["item_no", "code", "description"]
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    inventory = quantity(read_only=True)
+    inventory_value = amount(read_only=True)
+
+    class Meta:
+        model = Item
+        fields = [
+            "no",
+            "description",
+            "costing_method",
+            "unit_cost",
+            "standard_cost",
+            "last_direct_cost",
+            "indirect_cost_pct",
+            "overhead_rate",
+            "inventory_posting_group",
+            "gen_prod_posting_group",
+            "inventory",
+            "inventory_value",
+            "cost_is_adjusted",
+            "excluded_from_cost_adjustment",
+        ]
+        read_only_fields = ["last_direct_cost", "cost_is_adjusted", "excluded_from_cost_adjustment"]
+        # Uniqueness is checked by the service, with the same message for every client.
+        extra_kwargs = {"no": {"validators": []}}
+
+
+class ItemUpdateSerializer(ItemSerializer):
+    """PATCH: unit cost is kept by the ledger (and by cost adjustment), not typed in."""
+
+    class Meta(ItemSerializer.Meta):
+        read_only_fields = [*ItemSerializer.Meta.read_only_fields, "no", "unit_cost"]
+
+
+# -- posting ----------------------------------------------------------------------------------
+
+
+class JournalLineSerializer(serializers.Serializer):
+    entry_type = serializers.ChoiceField(choices=EntryType.choices)
+    item_no = serializers.CharField(max_length=20)
+    location_code = serializers.CharField(
+        max_length=10, required=False, allow_blank=True, default=""
+    )
+    new_location_code = serializers.CharField(
+        max_length=10, required=False, allow_blank=True, default=""
+    )
+    variant_code = serializers.CharField(
+        max_length=10, required=False, allow_blank=True, default=""
+    )
+    posting_date = serializers.DateField()
+    quantity = quantity(help_text="Greater than zero; the entry type gives the direction.")
+    unit_cost = unit_amount(required=False, allow_null=True, default=None)
+    unit_price = unit_amount(required=False, allow_null=True, default=None)
+    gen_bus_posting_group = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default=""
+    )
+    invoiced = serializers.BooleanField(required=False, default=True)
+    is_return = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A purchase return (outbound) or a sales return (inbound).",
+    )
+    applies_to_entry = serializers.IntegerField(required=False, allow_null=True, default=None)
+    applies_from_entry = serializers.IntegerField(required=False, allow_null=True, default=None)
+    document_no = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    order_no = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class JournalSerializer(serializers.Serializer):
+    lines = JournalLineSerializer(many=True, allow_empty=False)
+
+
+class InvoiceSerializer(serializers.Serializer):
+    posting_date = serializers.DateField()
+    quantity = quantity()
+    unit_cost = unit_amount(required=False, allow_null=True, default=None)
+    unit_price = unit_amount(required=False, allow_null=True, default=None)
+
+
+class ItemChargeSerializer(serializers.Serializer):
+    posting_date = serializers.DateField()
+    amount = amount()
+    item_charge_no = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default=""
+    )
+
+
+class RevaluationLineSerializer(serializers.Serializer):
+    item_no = serializers.CharField(max_length=20)
+    posting_date = serializers.DateField()
+    applies_to_entry = serializers.IntegerField(required=False, allow_null=True, default=None)
+    unit_cost_revalued = unit_amount(required=False, allow_null=True, default=None)
+    inventory_value_revalued = amount(required=False, allow_null=True, default=None)
+
+
+class RevaluationJournalSerializer(serializers.Serializer):
+    lines = RevaluationLineSerializer(many=True, allow_empty=False)
+
+
+# -- ledgers ----------------------------------------------------------------------------------
+
+
+class ItemLedgerEntrySerializer(serializers.ModelSerializer):
+    item_no = serializers.CharField(source="item.no")
+    location_code = serializers.CharField()
+    cost_amount_actual = amount()
+    cost_amount_expected = amount()
+    sales_amount_actual = amount()
+
+    class Meta:
+        model = ItemLedgerEntry
+        fields = [
+            "entry_no",
+            "item_no",
+            "posting_date",
+            "entry_type",
+            "location_code",
+            "variant_code",
+            "quantity",
+            "remaining_quantity",
+            "invoiced_quantity",
+            "open",
+            "positive",
+            "completely_invoiced",
+            "is_return",
+            "applies_to_entry",
+            "applies_from_entry",
+            "applied_entry_to_adjust",
+            "document_no",
+            "order_no",
+            "gen_bus_posting_group",
+            "cost_amount_actual",
+            "cost_amount_expected",
+            "sales_amount_actual",
+        ]
+        read_only_fields = fields
+
+
+class ValueEntrySerializer(serializers.ModelSerializer):
+    item_no = serializers.CharField(source="item.no")
+    item_ledger_entry_no = serializers.IntegerField(source="item_ledger_entry_id")
+    location_code = serializers.CharField()
+
+    class Meta:
+        model = ValueEntry
+        fields = [
+            "entry_no",
+            "item_no",
+            "item_ledger_entry_no",
+            "item_ledger_entry_type",
+            "entry_type",
+            "variance_type",
+            "posting_date",
+            "valuation_date",
+            "document_no",
+            "order_no",
+            "location_code",
+            "variant_code",
+            "valued_quantity",
+            "item_ledger_entry_quantity",
+            "invoiced_quantity",
+            "cost_per_unit",
+            "cost_amount_actual",
+            "cost_amount_expected",
+            "cost_posted_to_gl",
+            "expected_cost_posted_to_gl",
+            "sales_amount_actual",
+            "expected_cost",
+            "adjustment",
+            "applies_to_entry",
+            "valued_by_average_cost",
+            "item_charge_no",
+            "inventory_posting_group",
+            "gen_prod_posting_group",
+            "gen_bus_posting_group",
+            "source_code",
+        ]
+        read_only_fields = fields
+
+
+class ItemApplicationEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ItemApplicationEntry
+        fields = [
+            "entry_no",
+            "item_ledger_entry",
+            "inbound_item_entry",
+            "outbound_item_entry",
+            "quantity",
+            "posting_date",
+            "cost_application",
+            "outbound_entry_is_updated",
+        ]
+        read_only_fields = fields
