@@ -18,8 +18,7 @@ class InvalidInput(Exception):
         return cls({field: [message]})
 
     @classmethod
-    def on_lines(
-        cls, line_errors: dict[int, dict[str, list[str]]], line_count: int
-    ) -> InvalidInput:
-        """Errors of journal lines, as a list with one object per line (empty for good lines)."""
-        return cls({"lines": [line_errors.get(i, {}) for i in range(line_count)]})
+    def on_lines(cls, line_errors: dict[int, dict[str, list[str]]]) -> InvalidInput:
+        """Errors of journal lines keyed by line index (from 0), as DRF reports a list's errors:
+        `{"lines": {"1": {"quantity": ["..."]}}}`."""
+        return cls({"lines": dict(sorted(line_errors.items()))})

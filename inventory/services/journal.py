@@ -104,9 +104,7 @@ def item_journal_post(*, lines: list[JournalLine]) -> list[ItemLedgerEntry]:
             try:
                 created.extend(_post_line(ctx, line))
             except _LineError as error:
-                raise InvalidInput.on_lines(
-                    {index: {error.field: [error.message]}}, len(lines)
-                ) from None
+                raise InvalidInput.on_lines({index: {error.field: [error.message]}}) from None
         ctx.flush()
     return created
 
@@ -133,7 +131,7 @@ def _check_lines(ctx: PostingContext, guard: PostingGuard, lines: list[JournalLi
         if problems:
             errors[index] = {name: [message] for name, message in problems.items()}
     if errors:
-        raise InvalidInput.on_lines(errors, len(lines))
+        raise InvalidInput.on_lines(errors)
 
 
 def _line_problems(

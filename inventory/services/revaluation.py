@@ -63,9 +63,7 @@ def revaluation_journal_post(*, lines: list[RevaluationLine]) -> list[ValueEntry
             try:
                 created.extend(_post_line(setup, guard, line))
             except _LineError as error:
-                raise InvalidInput.on_lines(
-                    {index: {error.field: [error.message]}}, len(lines)
-                ) from None
+                raise InvalidInput.on_lines({index: {error.field: [error.message]}}) from None
     return created
 
 
