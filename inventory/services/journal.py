@@ -392,7 +392,9 @@ def _post_inbound(
                 **values,
             )
         )
-        values["item_ledger_entry_quantity"] = ZERO  # only the first value entry carries it
+        # Only the first value entry carries the entry's quantity and invoiced quantity.
+        values["item_ledger_entry_quantity"] = ZERO
+        values["invoiced_quantity"] = ZERO
     ctx.add_quantity(item, entry.quantity)
 
     if line.applies_to_entry is not None and transferred is None:

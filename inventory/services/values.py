@@ -84,7 +84,8 @@ def value_entry(
     **extra,
 ) -> ValueEntry:
     """A value entry for `entry`, carrying the posting groups and location it was posted with."""
-    cost = actual + expected
+    # An invoice entry's cost per unit is the invoiced cost, not the net of the expected release.
+    cost = actual if actual else expected
     return ValueEntry(
         item=item,
         item_ledger_entry_id=entry.entry_no,

@@ -1,0 +1,402 @@
+"""Cost adjustment of one item (spec §4, §6, §7, §8): pure Python, no I/O.
+
+Instead of replaying Business Central's flag-driven passes, the engine computes the cost every
+cost recipient *should* carry from the cost sources it is linked to, compares that with what it
+carries now, and returns the differences as adjustment value entries. So a second run finds
+nothing to do, and the result does not depend on how often adjustment ran before.
+
+- Cost sources: inbound entries with a cost of their own (purchases, positive adjustments,
+  output, returns without a cost application). Their value entries are the facts.
+- Cost recipients: outbound entries, and inbound entries that take their cost from an outbound
+  one (transfer receipts, returns applied from a sale).
+- FIFO, LIFO, Specific, Standard, and any fixed application: an outbound entry costs what it used
+  of each inbound entry, pro rata (spec §6.3). A revaluation of an inbound entry reaches an
+  outbound entry posted after it, or dated after it (spec §8).
+- Average: per entry point (the item, or the item at a location and variant) and per average
+  cost period, outbound entries cost the period's average: opening value plus the period's
+  increases, less its fixed-applied decreases, over the same quantities (spec §4.2). A
+  revaluation counts from the end of its period on.
+- Rounding: an average outbound carries the residual of the one before it (spec §7); for the
+  other methods, an inbound entry that is used up gets one Rounding entry so that what went out
+  equals what came in to the cent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from costing.engine.money import ZERO, allocate, q_amount
+from costing.engine.periods import period_end
+from costing.engine.types import (
+    DIRECT,
+    REVALUATION,
+    ROUNDING,
+    Application,
+    Entry,
+    ItemGraph,
+    ItemPlan,
+    NewValue,
+    Value,
+)
+
+Group = tuple[str, str]  # location, variant of an average entry point ("", "" per item)
+Node = tuple  # ("out", entry_no) | ("rec", entry_no) | ("per", group, period_end)
+
+
+def adjust_item(graph: ItemGraph) -> ItemPlan:
+    return _Adjustment(graph).plan()
+
+
+class _Adjustment:
+    def __init__(self, graph: ItemGraph):
+        self.graph = graph
+        self.settings = graph.settings
+        self.average = self.settings.costing_method == "average"
+        self.entries = graph.entries
+        self.values: dict[int, list[Value]] = defaultdict(list)
+        for value in graph.values:
+            self.values[value.ile].append(value)
+        self.uses_of: dict[int, list[Application]] = defaultdict(list)  # by outbound
+        self.used_from: dict[int, list[Application]] = defaultdict(list)  # by inbound
+        for app in sorted(graph.applications, key=lambda a: a.entry_no):
+            self.uses_of[app.outbound].append(app)
+            self.used_from[app.inbound].append(app)
+        self.first_value_no = {ile: min(v.entry_no for v in vs) for ile, vs in self.values.items()}
+        self.valuation_date = {
+            ile: min(vs, key=lambda v: v.entry_no).valuation_date for ile, vs in self.values.items()
+        }
+        # Results of the nodes, filled in dependency order.
+        self.target: dict[int, Decimal] = {}  # recipient entry -> full cost it should carry
+        self.shares: dict[int, Decimal] = defaultdict(lambda: ZERO)  # inbound -> rounded use
+        self.closing: dict[tuple[Group, dt.date], tuple[Decimal, Decimal, Decimal]] = {}
+        self._periods = self._average_periods() if self.average else {}
+
+    # -- classification ----------------------------------------------------------------------
+
+    def is_recipient_inbound(self, entry: Entry) -> bool:
+        return entry.positive and entry.applies_from is not None
+
+    def is_average_valued(self, entry: Entry) -> bool:
+        return self.average and not entry.positive and entry.applies_to is None
+
+    def group(self, entry: Entry) -> Group:
+        if self.settings.average_per_location:
+            return (entry.location, entry.variant)
+        return ("", "")
+
+    def period(self, day: dt.date) -> dt.date:
+        return period_end(day, self.settings.average_period)
+
+    # -- what entries carry now ----------------------------------------------------------------
+
+    def derived_now(self, ile: int) -> tuple[Decimal, Decimal]:
+        """The part of a recipient's cost that comes from elsewhere: its direct cost, not item
+        charges (actual, expected)."""
+        actual = expected = ZERO
+        for value in self.values[ile]:
+            if value.entry_type == DIRECT and not value.item_charge:
+                actual += value.actual
+                expected += value.expected
+        return actual, expected
+
+    def own_cost(self, ile: int) -> Decimal:
+        """What an entry carries besides the derived part, revaluations and rounding."""
+        entry = self.entries[ile]
+        recipient = not entry.positive or self.is_recipient_inbound(entry)
+        total = ZERO
+        for value in self.values[ile]:
+            if value.entry_type in (REVALUATION, ROUNDING):
+                continue
+            if recipient and value.entry_type == DIRECT and not value.item_charge:
+                continue
+            total += value.actual + value.expected
+        return total
+
+    def base_cost(self, ile: int) -> Decimal:
+        """An inbound entry's cost before revaluations and rounding."""
+        entry = self.entries[ile]
+        if self.is_recipient_inbound(entry):
+            derived = self.target.get(ile)
+            if derived is None:  # part of a cost loop: keep what it has
+                derived = sum(self.derived_now(ile))
+            return derived + self.own_cost(ile)
+        return self.own_cost(ile)
+
+    def revaluations(self, ile: int) -> list[Value]:
+        return [v for v in self.values[ile] if v.entry_type == REVALUATION]
+
+    def unit_cost_for(self, inbound: int, outbound: Entry) -> Decimal:
+        """What one unit of `inbound` costs the outbound entry (spec §8: a revaluation counts
+        for outbound entries posted after it, or dated after it)."""
+        entry = self.entries[inbound]
+        unit = self.base_cost(inbound) / entry.quantity
+        first = self.first_value_no.get(outbound.entry_no, 0)
+        for reval in self.revaluations(inbound):
+            if reval.valued_quantity and (
+                first > reval.entry_no or outbound.posting_date > reval.posting_date
+            ):
+                unit += reval.actual / reval.valued_quantity
+        return unit
+
+    # -- the nodes -------------------------------------------------------------------------------
+
+    def deps(self, node: Node) -> list[Node]:
+        kind = node[0]
+        if kind == "out":
+            return [
+                ("rec", app.inbound)
+                for app in self.uses_of[node[1]]
+                if app.inbound in self.entries
+                and self.is_recipient_inbound(self.entries[app.inbound])
+            ]
+        if kind == "rec":
+            source = self.entries.get(self.entries[node[1]].applies_from)
+            if source is None:
+                return []
+            return [self.node_of_outbound(source)]
+        _, group, day = node
+        periods = self._periods[group]
+        found = []
+        index = periods["order"].index(day)
+        if index:
+            found.append(("per", group, periods["order"][index - 1]))
+        for ile in periods[day]["recipients"]:
+            source = self.entries.get(self.entries[ile].applies_from)
+            if source is not None and self.node_of_outbound(source) != node:
+                found.append(("rec", ile))
+        found.extend(("out", ile) for ile in periods[day]["fixed"])
+        return found
+
+    def node_of_outbound(self, entry: Entry) -> Node:
+        if self.is_average_valued(entry):
+            return ("per", self.group(entry), self.period(self.valuation_date[entry.entry_no]))
+        return ("out", entry.entry_no)
+
+    def compute(self, node: Node) -> None:
+        kind = node[0]
+        if kind == "out":
+            self._outbound(self.entries[node[1]])
+        elif kind == "rec":
+            self._recipient(self.entries[node[1]])
+        else:
+            self._average_period(node[1], node[2])
+
+    def _outbound(self, entry: Entry) -> None:
+        """Applied cost (spec §6.3): what it used of each inbound entry, pro rata."""
+        contributions: list[Decimal] = []
+        used = ZERO
+        apps = self.uses_of[entry.entry_no]
+        for app in apps:
+            contributions.append(-app.quantity * self.unit_cost_for(app.inbound, entry))
+            used += app.quantity
+        unapplied = -entry.quantity - used
+        first = min(self.values[entry.entry_no], key=lambda v: v.entry_no, default=None)
+        if unapplied and first is not None:
+            # Negative inventory still uncovered: it keeps the cost it was posted with.
+            contributions.append(-unapplied * first.cost_per_unit)
+        total = q_amount(sum(contributions, ZERO))
+        self.target[entry.entry_no] = total
+        for app, share in zip(apps, allocate(total, contributions), strict=False):
+            self.shares[app.inbound] += share
+
+    def _recipient(self, entry: Entry) -> None:
+        """A transfer receipt or a return carries the cost of the outbound it came from."""
+        source = self.entries.get(entry.applies_from)
+        if source is None or source.entry_no not in self.target:
+            return
+        cost = -self.target[source.entry_no] * entry.quantity / -source.quantity
+        self.target[entry.entry_no] = q_amount(cost)
+
+    # -- average cost -----------------------------------------------------------------------------
+
+    def _average_periods(self) -> dict[Group, dict]:
+        """For every entry point and period: its increases, decreases and revaluations."""
+        periods: dict[Group, dict] = defaultdict(dict)
+
+        def bucket(group: Group, day: dt.date) -> dict:
+            slot = periods[group].get(day)
+            if slot is None:
+                slot = {"sources": [], "recipients": [], "fixed": [], "average": [], "revals": []}
+                periods[group][day] = slot
+            return slot
+
+        for ile, entry in self.entries.items():
+            if ile not in self.valuation_date:
+                continue
+            slot = bucket(self.group(entry), self.period(self.valuation_date[ile]))
+            if not entry.positive:
+                slot["average" if self.is_average_valued(entry) else "fixed"].append(ile)
+            elif self.is_recipient_inbound(entry):
+                slot["recipients"].append(ile)
+            else:
+                slot["sources"].append(ile)
+            for reval in self.revaluations(ile):
+                bucket(self.group(entry), self.period(reval.valuation_date))["revals"].append(reval)
+        for slots in periods.values():
+            slots["order"] = sorted(day for day in slots if day != "order")
+        return periods
+
+    def _average_period(self, group: Group, day: dt.date) -> None:
+        slots = self._periods[group]
+        slot = slots[day]
+        index = slots["order"].index(day)
+        value, quantity, residual = ZERO, ZERO, ZERO
+        if index:
+            value, quantity, residual = self.closing.get(
+                (group, slots["order"][index - 1]), (ZERO, ZERO, ZERO)
+            )
+        later: list[int] = []  # recipients whose cost comes from this very period
+        for ile in slot["sources"]:
+            value += self.base_cost(ile)
+            quantity += self.entries[ile].quantity
+        for ile in slot["recipients"]:
+            source = self.entries.get(self.entries[ile].applies_from)
+            if source is not None and self.node_of_outbound(source) == ("per", group, day):
+                later.append(ile)
+                continue
+            value += self.base_cost(ile)
+            quantity += self.entries[ile].quantity
+        for ile in slot["fixed"]:
+            value += self.target.get(ile, sum(self.derived_now(ile)))
+            quantity += self.entries[ile].quantity
+        # Spec §4.2: each decrease of the period at the average; cumulative rounding (§7).
+        for ile in sorted(slot["average"]):
+            entry = self.entries[ile]
+            if quantity <= 0 or value < 0:
+                cost = sum(self.derived_now(ile))  # nothing on hand to average: leave it
+            elif -entry.quantity >= quantity:
+                cost = -value  # the last units take exactly what is left
+                residual = ZERO
+            else:
+                unrounded = value * entry.quantity / quantity + residual
+                cost = q_amount(unrounded)
+                residual = unrounded - cost
+            self.target[ile] = cost
+            value += cost
+            quantity += entry.quantity
+        for ile in later:
+            self._recipient(self.entries[ile])
+            value += self.base_cost(ile)
+            quantity += self.entries[ile].quantity
+        for reval in slot["revals"]:  # a revaluation counts from the end of its period on
+            value += reval.actual
+        self.closing[(group, day)] = (value, quantity, residual)
+
+    # -- putting it together ----------------------------------------------------------------------
+
+    def order(self) -> list[Node]:
+        """All nodes, each after the nodes it depends on (iterative: chains can be long)."""
+        roots: list[Node] = []
+        for ile, entry in sorted(self.entries.items()):
+            if ile not in self.valuation_date:
+                continue
+            if not entry.positive:
+                roots.append(self.node_of_outbound(entry))
+            elif self.is_recipient_inbound(entry):
+                roots.append(("rec", ile))
+        done: set[Node] = set()
+        visiting: set[Node] = set()
+        ordered: list[Node] = []
+        for root in roots:
+            if root in done:
+                continue
+            stack: list[tuple[Node, bool]] = [(root, False)]
+            while stack:
+                node, expanded = stack.pop()
+                if node in done:
+                    continue
+                if expanded:
+                    visiting.discard(node)
+                    done.add(node)
+                    ordered.append(node)
+                    continue
+                if node in visiting:
+                    continue  # a cost loop: the node computes with what it has
+                visiting.add(node)
+                stack.append((node, True))
+                for dep in self.deps(node):
+                    if dep not in done and dep not in visiting:
+                        stack.append((dep, False))
+        return ordered
+
+    def plan(self) -> ItemPlan:
+        for node in self.order():
+            self.compute(node)
+        plan = ItemPlan(self.graph.item_id)
+        until = self.settings.until
+        for ile, target in sorted(self.target.items()):
+            differences = self._differences(self.entries[ile], target)
+            if until is not None and self.valuation_date[ile] > until:
+                plan.complete = plan.complete and not differences
+                continue
+            plan.new_values.extend(differences)
+        if not self.average:
+            for ile, entry in sorted(self.entries.items()):
+                rounding = self._rounding(entry)
+                if rounding is None:
+                    continue
+                if until is not None and self.valuation_date.get(ile, until) > until:
+                    plan.complete = False
+                    continue
+                plan.new_values.append(rounding)
+        return plan
+
+    def _differences(self, entry: Entry, target: Decimal) -> list[NewValue]:
+        """Adjustment entries that bring a recipient's derived cost to `target`, split between
+        actual (the invoiced share) and expected cost."""
+        actual_now, expected_now = self.derived_now(entry.entry_no)
+        actual_target = q_amount(target * entry.invoiced_quantity / entry.quantity)
+        expected_target = target - actual_target
+        originals = [
+            v
+            for v in sorted(self.values[entry.entry_no], key=lambda v: v.entry_no)
+            if v.entry_type == DIRECT and not v.item_charge and not v.adjustment
+        ]
+        found: list[NewValue] = []
+        if actual_target != actual_now and originals:
+            invoiced = [v for v in originals if v.actual or not v.expected]
+            adjusted = (invoiced or originals)[-1]
+            found.append(
+                NewValue(
+                    entry.entry_no, DIRECT, adjusted.entry_no, actual_target - actual_now, ZERO
+                )
+            )
+        if expected_target != expected_now and originals:
+            found.append(
+                NewValue(
+                    entry.entry_no,
+                    DIRECT,
+                    originals[0].entry_no,
+                    ZERO,
+                    expected_target - expected_now,
+                )
+            )
+        return found
+
+    def _rounding(self, entry: Entry) -> NewValue | None:
+        """Spec §7: a used-up, fully invoiced inbound entry gives what is left to a Rounding
+        entry, so its outbound entries cost exactly what it did."""
+        if not entry.positive or entry.invoiced_quantity != entry.quantity:
+            return None
+        used = sum((app.quantity for app in self.used_from[entry.entry_no]), ZERO)
+        if used != entry.quantity:
+            return None
+        cost = self.base_cost(entry.entry_no) + sum(
+            (r.actual for r in self.revaluations(entry.entry_no)), ZERO
+        )
+        residual = -(cost + self.shares[entry.entry_no])
+        existing = sum(
+            (v.actual for v in self.values[entry.entry_no] if v.entry_type == ROUNDING), ZERO
+        )
+        if residual == existing:
+            return None
+        directs = [
+            v
+            for v in sorted(self.values[entry.entry_no], key=lambda v: v.entry_no)
+            if v.entry_type == DIRECT and not v.adjustment and not v.item_charge
+        ]
+        if not directs:
+            return None
+        return NewValue(entry.entry_no, ROUNDING, directs[-1].entry_no, residual - existing, ZERO)

@@ -1,0 +1,80 @@
+"""Loads items' ledgers for the engine: a few bulk queries per batch of items, plain data out."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from costing.engine.types import Application, Entry, ItemGraph, Settings, Value
+from inventory.models import (
+    AverageCostCalcType,
+    InventorySetup,
+    Item,
+    ItemApplicationEntry,
+    ItemLedgerEntry,
+    ValueEntry,
+)
+
+
+def item_graphs(items: Iterable[Item], setup: InventorySetup, until=None) -> Iterator[ItemGraph]:
+    items = list(items)
+    ids = [item.pk for item in items]
+    entries: dict[int, dict[int, Entry]] = defaultdict(dict)
+    rows = ItemLedgerEntry.objects.filter(item_id__in=ids).values_list(
+        "item_id",
+        "entry_no",
+        "posting_date",
+        "entry_type",
+        "location_id",
+        "variant_code",
+        "quantity",
+        "invoiced_quantity",
+        "positive",
+        "applies_to_entry_id",
+        "applies_from_entry_id",
+    )
+    for item_id, no, day, kind, loc, var, qty, inv, pos, to, frm in rows.iterator(chunk_size=5000):
+        entries[item_id][no] = Entry(no, day, kind, loc or "", var, qty, inv, pos, to, frm)
+    values: dict[int, list[Value]] = defaultdict(list)
+    rows = ValueEntry.objects.filter(item_id__in=ids, item_ledger_entry__isnull=False).values_list(
+        "item_id",
+        "entry_no",
+        "item_ledger_entry_id",
+        "entry_type",
+        "posting_date",
+        "valuation_date",
+        "valued_quantity",
+        "cost_amount_actual",
+        "cost_amount_expected",
+        "adjustment",
+        "item_charge_no",
+        "valued_by_average_cost",
+        "cost_per_unit",
+    )
+    for item_id, no, ile, kind, day, vday, vq, act, exp, adj, charge, avg, cpu in rows.iterator(
+        chunk_size=5000
+    ):
+        values[item_id].append(
+            Value(no, ile, kind, day, vday, vq, act, exp, adj, bool(charge), avg, cpu)
+        )
+    applications: dict[int, list[Application]] = defaultdict(list)
+    rows = ItemApplicationEntry.objects.filter(
+        inbound_item_entry__item_id__in=ids, quantity__lt=0, outbound_item_entry__isnull=False
+    ).values_list(
+        "inbound_item_entry__item_id",
+        "entry_no",
+        "inbound_item_entry_id",
+        "outbound_item_entry_id",
+        "quantity",
+    )
+    for item_id, no, inbound, outbound, qty in rows.iterator(chunk_size=5000):
+        applications[item_id].append(Application(no, inbound, outbound, -qty))
+    per_location = setup.average_cost_calc_type == AverageCostCalcType.ITEM_LOCATION_VARIANT
+    for item in items:
+        settings = Settings(
+            costing_method=item.costing_method,
+            average_per_location=per_location,
+            average_period=setup.average_cost_period,
+            until=until,
+        )
+        yield ItemGraph(item.pk, settings, entries[item.pk], values[item.pk], applications[item.pk])
