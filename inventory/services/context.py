@@ -29,6 +29,8 @@ from inventory.models import (
     ValueEntryType,
 )
 from inventory.numbering import allocate
+from inventory.services.guards import PostingGuard
+from inventory.services.hooks import Posted, after_posting
 
 OpenKey = tuple[int, str | None, str, bool]  # item id, location code, variant code, positive
 
@@ -62,6 +64,7 @@ class EntryCost:
 @dataclass
 class PostingContext:
     setup: InventorySetup
+    guard: PostingGuard | None = None
     items: dict[str, ItemState] = field(default_factory=dict)
     entries: dict[int, ItemLedgerEntry] = field(default_factory=dict)
     costs: dict[int, EntryCost] = field(default_factory=dict)
@@ -135,7 +138,9 @@ class PostingContext:
             self._remember(loaded)
             self._open[key] = loaded
         entries = self._open[key]
-        entries[:] = [e for e in entries if e.open]
+        entries[:] = sorted(
+            (e for e in entries if e.open), key=lambda e: (e.posting_date, e.entry_no)
+        )
         return entries
 
     def _remember(self, loaded: list[ItemLedgerEntry]) -> None:
@@ -178,15 +183,16 @@ class PostingContext:
     # -- writing (in memory) -----------------------------------------------------------------
 
     def add_entry(self, entry: ItemLedgerEntry) -> ItemLedgerEntry:
+        # Later lines of the journal must see this entry among the open ones: load what the
+        # database holds for its key first, then add it (it is the newest).
+        self.open_entries(entry.item, entry.location_id, entry.variant_code, entry.positive)
         entry.entry_no = self._numbers.pop(0)
         self._new_nos.add(entry.entry_no)
         self.entries[entry.entry_no] = entry
         self.costs[entry.entry_no] = EntryCost()
         self.new_entries.append(entry)
-        if entry.open:
-            key: OpenKey = (entry.item_id, entry.location_id, entry.variant_code, entry.positive)
-            if key in self._open:
-                self._open[key].append(entry)
+        key: OpenKey = (entry.item_id, entry.location_id, entry.variant_code, entry.positive)
+        self._open[key].append(entry)
         return entry
 
     def touch(self, entry: ItemLedgerEntry) -> None:
@@ -283,6 +289,14 @@ class PostingContext:
         Item.objects.bulk_update(
             touched, ["unit_cost", "standard_cost", "last_direct_cost", "cost_is_adjusted"]
         )
+        if self.new_values:
+            after_posting(
+                Posted(
+                    setup=self.setup,
+                    item_ids=frozenset(item.pk for item in touched),
+                    earliest_valuation_date=min(v.valuation_date for v in self.new_values),
+                )
+            )
 
     def _mark_entry_points(self) -> None:
         """Spec §4.1, BC UpdateValuationDate: a value posted into an average-cost period marks

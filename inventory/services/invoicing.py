@@ -97,9 +97,14 @@ def item_ledger_entry_invoice(
             original.gen_bus_posting_group,
         )
         signed_quantity = quantity * sign
+        # Spec §10.3: an invoice of an entry valued before the earliest allowed valuation date
+        # is valued on the invoice's date, so the difference lands now.
+        valuation_date = original.valuation_date
+        if PostingGuard.load(ctx.setup).valuation_date_problem(valuation_date):
+            valuation_date = posting_date
         common = dict(
             posting_date=posting_date,
-            valuation_date=original.valuation_date,
+            valuation_date=valuation_date,
             valued_quantity=signed_quantity,
         )
         if purchase_receipt:

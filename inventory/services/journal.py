@@ -87,9 +87,9 @@ def item_journal_post(*, lines: list[JournalLine]) -> list[ItemLedgerEntry]:
         raise InvalidInput.on("lines", "A journal needs at least one line.")
     with transaction.atomic():
         setup = InventorySetup.get()
-        ctx = PostingContext(setup)
+        ctx = PostingContext(setup, PostingGuard.load(setup))
         ctx.lock_items(line.item_no for line in lines)
-        _check_lines(ctx, PostingGuard.load(setup), lines)
+        _check_lines(ctx, ctx.guard, lines)
         ctx.reserve_entry_numbers(
             sum(2 if line.entry_type == EntryType.TRANSFER else 1 for line in lines)
         )
@@ -408,12 +408,15 @@ def _post_inbound(
             quantity=min(line.quantity, -target.remaining_quantity),
         )
     else:
-        # Negative inventory: this entry covers outbound entries still waiting, oldest first.
+        # Negative inventory: this entry covers outbound entries still waiting, oldest first;
+        # not its own cost source, which a cost application leaves open (spec §5).
         for outbound in list(
             ctx.open_entries(item, entry.location_id, entry.variant_code, positive=False)
         ):
             if entry.remaining_quantity <= 0:
                 break
+            if source is not None and outbound.entry_no == source.entry_no:
+                continue
             quantity = min(entry.remaining_quantity, -outbound.remaining_quantity)
             _link(ctx, entry, inbound=entry, outbound=outbound, quantity=quantity)
     return entry
@@ -457,6 +460,10 @@ def _applies_to_target(
         raise _LineError(
             "applies_to_entry", f"Entry {no} is at another location or variant than the line."
         )
+    # Spec §10.3: only automatic application may reach behind the earliest valuation date.
+    problem = ctx.guard.valuation_date_problem(target.posting_date) if ctx.guard else None
+    if problem:
+        raise _LineError("applies_to_entry", f"Entry {no} is dated {problem}")
     return target
 
 

@@ -82,7 +82,13 @@ def _post_line(
     entries = ItemLedgerEntry.objects.filter(item=item, positive=True, posting_date__lte=day)
     if line.applies_to_entry is not None:
         entries = entries.filter(entry_no=line.applies_to_entry)
-        if not entries.exists():
+        target = entries.first()
+        problem = guard.valuation_date_problem(target.posting_date) if target else None
+        if problem:
+            raise _LineError(
+                "applies_to_entry", f"Entry {line.applies_to_entry} is dated {problem}"
+            )
+        if target is None:
             raise _LineError(
                 "applies_to_entry",
                 f"Entry {line.applies_to_entry} is not an inbound entry of item {item.no} "

@@ -34,12 +34,24 @@ def test_a_viewer_reads_everything(viewer, path):
 
 def test_a_viewer_cannot_post_or_change_master_data(viewer):
     ItemFactory(no="A")
-    line = {"entry_type": "purchase", "item_no": "A", "posting_date": "2024-01-01",
-            "quantity": "1", "unit_cost": "10"}
-    assert viewer.post("/api/v1/item-journal/post/", {"lines": [line]}, format="json").status_code == 403
+    line = {
+        "entry_type": "purchase",
+        "item_no": "A",
+        "posting_date": "2024-01-01",
+        "quantity": "1",
+        "unit_cost": "10",
+    }
+    assert (
+        viewer.post("/api/v1/item-journal/post/", {"lines": [line]}, format="json").status_code
+        == 403
+    )
     assert viewer.post("/api/v1/items/", {"no": "B"}, format="json").status_code == 403
-    assert viewer.patch("/api/v1/inventory-setup/", {"automatic_cost_posting": False},
-                        format="json").status_code == 403
+    assert (
+        viewer.patch(
+            "/api/v1/inventory-setup/", {"automatic_cost_posting": False}, format="json"
+        ).status_code
+        == 403
+    )
     assert viewer.post("/api/v1/locations/", {"code": "X"}, format="json").status_code == 403
 
 

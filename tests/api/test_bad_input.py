@@ -15,8 +15,13 @@ def ledgers():
     )
 
 
-GOOD = {"entry_type": "purchase", "item_no": "A", "posting_date": "2024-01-10", "quantity": "5",
-        "unit_cost": "10"}
+GOOD = {
+    "entry_type": "purchase",
+    "item_no": "A",
+    "posting_date": "2024-01-10",
+    "quantity": "5",
+    "unit_cost": "10",
+}
 
 
 @pytest.fixture
@@ -49,12 +54,14 @@ def stock(accountant):
         ({"entry_type": "gift"}, "entry_type", "not a valid choice"),
         ({"variant_code": "XL"}, "variant_code", "no variant"),
         ({"entry_type": "transfer", "new_location_code": ""}, "new_location_code", "location"),
-        ({"entry_type": "transfer", "new_location_code": "MARS"}, "new_location_code",
-         "does not exist"),
+        (
+            {"entry_type": "transfer", "new_location_code": "MARS"},
+            "new_location_code",
+            "does not exist",
+        ),
         ({"entry_type": "positive_adjmt", "invoiced": False}, "invoiced", "invoiced later"),
         ({"entry_type": "output"}, "order_no", "order no"),
-        ({"item_no": "S", "entry_type": "sale", "unit_cost": None}, "applies_to_entry",
-         "Specific"),
+        ({"item_no": "S", "entry_type": "sale", "unit_cost": None}, "applies_to_entry", "Specific"),
     ],
 )
 def test_a_bad_journal_line_is_refused_and_nothing_is_written(
@@ -85,8 +92,10 @@ def test_applies_to_an_entry_of_another_item_is_refused(accountant, stock):
 def test_applies_to_a_closed_entry_is_refused(accountant, stock):
     a_entry = stock[0]
     sale = {**GOOD, "entry_type": "sale", "location_code": "BLUE", "applies_to_entry": a_entry}
-    assert accountant.post("/api/v1/item-journal/post/", {"lines": [sale]},
-                           format="json").status_code == 201
+    assert (
+        accountant.post("/api/v1/item-journal/post/", {"lines": [sale]}, format="json").status_code
+        == 201
+    )
     before = ledgers()
     response = accountant.post("/api/v1/item-journal/post/", {"lines": [sale]}, format="json")
     assert response.status_code == 400
@@ -132,8 +141,12 @@ def test_changing_the_costing_method_of_an_item_with_entries_is_refused(accounta
     assert accountant.get("/api/v1/items/A/").json()["costing_method"] == "fifo"
     # Without entries it may change.
     ItemFactory(no="FRESH")
-    assert accountant.patch("/api/v1/items/FRESH/", {"costing_method": "lifo"},
-                            format="json").status_code == 200
+    assert (
+        accountant.patch(
+            "/api/v1/items/FRESH/", {"costing_method": "lifo"}, format="json"
+        ).status_code
+        == 200
+    )
 
 
 def test_a_duplicate_item_number_is_refused(accountant, stock):
