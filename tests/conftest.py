@@ -4,8 +4,10 @@ from rest_framework.test import APIClient
 
 
 @pytest.fixture(autouse=True)
-def _db_for_all(db):
-    """Nearly every test touches the ledgers."""
+def _db_for_all(request):
+    """Nearly every test touches the ledgers; the pure engine's tests (tests/engine) do not."""
+    if "engine" not in request.node.path.parts:
+        request.getfixturevalue("db")
 
 
 def _client_for(username: str, role: str | None) -> APIClient:
