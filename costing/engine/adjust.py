@@ -70,7 +70,7 @@ class _Adjustment:
         # Results of the nodes, filled in dependency order.
         self.target: dict[int, Decimal] = {}  # recipient entry -> full cost it should carry
         self.shares: dict[int, Decimal] = defaultdict(lambda: ZERO)  # inbound -> rounded use
-        self.closing: dict[tuple[Group, dt.date], tuple[Decimal, Decimal, Decimal]] = {}
+        self.closing: dict[tuple[Group, dt.date], tuple[Decimal, Decimal]] = {}
         self._periods = self._average_periods() if self.average else {}
 
     # -- classification ----------------------------------------------------------------------
@@ -242,11 +242,12 @@ class _Adjustment:
         slots = self._periods[group]
         slot = slots[day]
         index = slots["order"].index(day)
-        value, quantity, residual = ZERO, ZERO, ZERO
+        value, quantity = ZERO, ZERO
         if index:
-            value, quantity, residual = self.closing.get(
-                (group, slots["order"][index - 1]), (ZERO, ZERO, ZERO)
-            )
+            value, quantity = self.closing.get((group, slots["order"][index - 1]), (ZERO, ZERO))
+        # The rounding residual runs through the decreases of one period (one average); what
+        # earlier periods rounded is already in the value carried in.
+        residual = ZERO
         later: list[int] = []  # recipients whose cost comes from this very period
         for ile in slot["sources"]:
             value += self.base_cost(ile)
@@ -282,7 +283,7 @@ class _Adjustment:
             quantity += self.entries[ile].quantity
         for reval in slot["revals"]:  # a revaluation counts from the end of its period on
             value += reval.actual
-        self.closing[(group, day)] = (value, quantity, residual)
+        self.closing[(group, day)] = (value, quantity)
 
     # -- putting it together ----------------------------------------------------------------------
 
