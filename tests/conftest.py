@@ -21,13 +21,13 @@ def _client_for(username: str, role: str | None) -> APIClient:
 
 
 @pytest.fixture
-def accountant() -> APIClient:
+def accountant(db) -> APIClient:
     """An API client signed in with the accountant role (may post)."""
     return _client_for("alice", "accountant")
 
 
 @pytest.fixture
-def viewer() -> APIClient:
+def viewer(db) -> APIClient:
     """An API client signed in with the viewer role (read only)."""
     return _client_for("victor", "viewer")
 

@@ -21,3 +21,15 @@ class RolePermission(BasePermission):
         if request.method in SAFE_METHODS:
             return has_role(request.user, VIEWER, ACCOUNTANT)
         return has_role(request.user, ACCOUNTANT)
+
+
+class SandboxOnly(BasePermission):
+    """Actions that rewrite history (import or delete item data) exist only in a sandbox
+    (settings.SANDBOX); elsewhere they are refused whatever the role."""
+
+    message = "This action is available only in a sandbox (SANDBOX=true)."
+
+    def has_permission(self, request, view) -> bool:
+        from django.conf import settings
+
+        return bool(settings.SANDBOX)
