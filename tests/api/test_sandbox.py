@@ -1,5 +1,4 @@
 from django.test import override_settings
-from django.urls import path
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
@@ -13,8 +12,6 @@ class _Wipe(APIView):
     def post(self, request):
         return Response({"done": True})
 
-
-urlpatterns = [path("wipe/", _Wipe.as_view())]
 
 
 def _call(user):
