@@ -6,4 +6,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("v1/", include("inventory.api.urls")),
     path("v1/", include("costing.api.urls")),
+    path("v1/", include("ledger.api.urls")),
 ]

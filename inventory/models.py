@@ -103,6 +103,10 @@ class InventorySetup(models.Model):
         blank=True,
         help_text="No value may be written with a valuation date before this date.",
     )
+    adjust_cost_before_posting_to_gl = models.BooleanField(
+        default=True,
+        help_text="The scheduled Post Inventory Cost to G/L adjusts cost first.",
+    )
 
     class Meta:
         verbose_name = "inventory setup"
@@ -313,6 +317,9 @@ class ValueEntry(models.Model):
     gen_prod_posting_group = models.CharField(max_length=20, blank=True, default="")
     gen_bus_posting_group = models.CharField(max_length=20, blank=True, default="")
     source_code = models.CharField(max_length=10, blank=True, default="")
+    # Dimension values of the journal line, e.g. {"DEPARTMENT": "SALES", "PROJECT": "P-17"};
+    # the G/L entries of this value entry carry them.
+    dimensions = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["entry_no"]
@@ -329,6 +336,22 @@ class ValueEntry(models.Model):
     @property
     def location_code(self) -> str:
         return self.location_id or ""
+
+
+class PostValueEntryToGL(models.Model):
+    """The queue of value entries still to post to the G/L (spec §1.8): a row is written with
+    every value entry and removed once Post Inventory Cost to G/L has posted it."""
+
+    value_entry = models.OneToOneField(
+        ValueEntry, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "value entry to post to G/L"
+        verbose_name_plural = "value entries to post to G/L"
+
+    def __str__(self) -> str:
+        return f"VE {self.value_entry_id} to post"
 
 
 class ItemApplicationEntry(models.Model):

@@ -80,3 +80,72 @@ class InventoryPostingSetup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.location_code or '(blank)'} x {self.inventory_posting_group}"
+
+
+class GLEntry(models.Model):
+    """A line of the general ledger; amount is debit-positive. Entries of one transaction_no
+    balance to zero (one value entry per entry, or one document per posting-group run)."""
+
+    entry_no = models.BigAutoField(primary_key=True)
+    transaction_no = models.BigIntegerField(db_index=True)
+    posting_date = models.DateField()
+    document_no = models.CharField(max_length=20, blank=True, default="")
+    account = models.ForeignKey(
+        GLAccount,
+        to_field="no",
+        db_column="account_no",
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    amount = models.DecimalField(max_digits=20, decimal_places=2)
+    description = models.CharField(max_length=100, blank=True, default="")
+    source_code = models.CharField(max_length=10, blank=True, default="")
+    dimensions = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["entry_no"]
+        verbose_name = "G/L entry"
+        verbose_name_plural = "G/L entries"
+        indexes = [models.Index(fields=["account", "posting_date"], name="gle_account_date")]
+
+    def __str__(self) -> str:
+        return f"G/L {self.entry_no}"
+
+
+class GLItemLedgerRelation(models.Model):
+    """Which value entries a G/L entry came from (spec §1.9)."""
+
+    gl_entry = models.ForeignKey(GLEntry, on_delete=models.PROTECT, related_name="value_links")
+    value_entry = models.ForeignKey(
+        "inventory.ValueEntry", on_delete=models.PROTECT, related_name="gl_links"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gl_entry", "value_entry"], name="gl_value_unique"),
+        ]
+        indexes = [models.Index(fields=["value_entry"], name="glrel_value")]
+
+    def __str__(self) -> str:
+        return f"G/L {self.gl_entry_id} <- VE {self.value_entry_id}"
+
+
+class DimensionCombination(models.Model):
+    """Two dimensions that may not be combined on a G/L posting. Post Inventory Cost to G/L
+    does not stop on them: it posts with the value entry's own dimensions and reports the
+    conflict (spec §11.4)."""
+
+    dimension_1 = models.CharField(max_length=20)
+    dimension_2 = models.CharField(max_length=20)
+    blocked = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension_1", "dimension_2"], name="dim_combination_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension_1} x {self.dimension_2}"

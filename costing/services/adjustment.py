@@ -32,6 +32,7 @@ from inventory.models import (
     ItemLedgerEntry,
     ValueEntry,
 )
+from inventory.services.writing import value_entries_write
 
 SOURCE_CODE = "INVTADJMT"
 BATCH_ITEMS = 200
@@ -117,7 +118,7 @@ def _write_values(plans: Iterable[ItemPlan], items: dict[int, Item]) -> None:
         rows.append(
             _adjustment_entry(items[item_id], value, originals[value.applies_to], first_open)
         )
-    ValueEntry.objects.bulk_create(rows, batch_size=2000)
+    value_entries_write(rows)
 
 
 def _adjustment_entry(
@@ -150,6 +151,7 @@ def _adjustment_entry(
         inventory_posting_group=original.inventory_posting_group,
         gen_prod_posting_group=original.gen_prod_posting_group,
         gen_bus_posting_group=original.gen_bus_posting_group,
+        dimensions=original.dimensions,
         source_code=SOURCE_CODE,
     )
 

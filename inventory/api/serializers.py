@@ -120,6 +120,12 @@ class JournalLineSerializer(serializers.Serializer):
     applies_from_entry = serializers.IntegerField(required=False, allow_null=True, default=None)
     document_no = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     order_no = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    dimensions = serializers.DictField(
+        child=serializers.CharField(max_length=20),
+        required=False,
+        default=dict,
+        help_text='Dimension values, e.g. {"DEPARTMENT": "SALES", "PROJECT": "P-17"}.',
+    )
 
 
 class JournalSerializer(serializers.Serializer):
@@ -230,6 +236,7 @@ class ValueEntrySerializer(serializers.ModelSerializer):
             "gen_prod_posting_group",
             "gen_bus_posting_group",
             "source_code",
+            "dimensions",
         ]
         read_only_fields = fields
 

@@ -31,6 +31,7 @@ from inventory.models import (
 from inventory.numbering import allocate
 from inventory.services.guards import PostingGuard
 from inventory.services.hooks import Posted, after_posting
+from inventory.services.writing import value_entries_write
 
 OpenKey = tuple[int, str | None, str, bool]  # item id, location code, variant code, positive
 
@@ -279,7 +280,7 @@ class PostingContext:
                 ],
                 batch_size=1000,
             )
-        ValueEntry.objects.bulk_create(self.new_values, batch_size=1000)
+        value_entries_write(self.new_values)
         ItemApplicationEntry.objects.bulk_create(self.new_applications, batch_size=1000)
         self._mark_entry_points()
         touched = [s.item for s in self.items.values() if s.changed]

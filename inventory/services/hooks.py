@@ -7,10 +7,10 @@ Django starts (their AppConfig.ready), and every posting service calls `after_po
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from inventory.models import InventorySetup
+from inventory.models import InventorySetup, ValueEntry
 
 
 @dataclass(frozen=True)
@@ -21,14 +21,29 @@ class Posted:
 
 
 AfterPosting = Callable[[Posted], None]
+ValuesWritten = Callable[[Sequence[ValueEntry]], None]
 _after_posting: list[AfterPosting] = []
+_values_written: list[ValuesWritten] = []
 
 
 def register_after_posting(hook: AfterPosting) -> None:
+    """Called once a posting's entries are written (automatic cost adjustment)."""
     if hook not in _after_posting:
         _after_posting.append(hook)
+
+
+def register_values_written(hook: ValuesWritten) -> None:
+    """Called with every batch of value entries written, postings and adjustments alike
+    (automatic cost posting)."""
+    if hook not in _values_written:
+        _values_written.append(hook)
 
 
 def after_posting(posted: Posted) -> None:
     for hook in _after_posting:
         hook(posted)
+
+
+def values_written(values: Sequence[ValueEntry]) -> None:
+    for hook in _values_written:
+        hook(values)

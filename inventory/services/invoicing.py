@@ -91,11 +91,7 @@ def item_ledger_entry_invoice(
         # The last invoice releases whatever expected cost is left, so nothing lingers.
         share = quantity / not_invoiced
         released = expected_left_cost if share == 1 else q_amount(expected_left_cost * share)
-        groups = PostingGroups(
-            original.inventory_posting_group,
-            original.gen_prod_posting_group,
-            original.gen_bus_posting_group,
-        )
+        groups = PostingGroups.of_value(original)
         signed_quantity = quantity * sign
         # Spec §10.3: an invoice of an entry valued before the earliest allowed valuation date
         # is valued on the invoice's date, so the difference lands now.
@@ -175,11 +171,7 @@ def item_charge_assign(
         problem = PostingGuard.load(ctx.setup).valuation_date_problem(original.valuation_date)
         if problem:
             raise InvalidInput.on("entry_no", f"The entry's valuation date {problem}")
-        groups = PostingGroups(
-            original.inventory_posting_group,
-            original.gen_prod_posting_group,
-            original.gen_bus_posting_group,
-        )
+        groups = PostingGroups.of_value(original)
         common = dict(
             posting_date=posting_date,
             valuation_date=original.valuation_date,

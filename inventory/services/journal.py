@@ -12,7 +12,7 @@ unit cost for any part it could not apply; cost adjustment corrects it later whe
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
@@ -62,6 +62,7 @@ class JournalLine:
     applies_from_entry: int | None = None
     document_no: str = ""
     order_no: str = ""
+    dimensions: dict[str, str] = field(default_factory=dict)
 
     @property
     def inbound(self) -> bool:
@@ -271,7 +272,7 @@ def _post_outbound(
         value_entry(
             entry,
             item,
-            PostingGroups.of_item(item, line.gen_bus_posting_group),
+            PostingGroups.of_item(item, line.gen_bus_posting_group, line.dimensions),
             entry_type=ValueEntryType.DIRECT_COST,
             posting_date=line.posting_date,
             valuation_date=valuation_date,
@@ -341,7 +342,7 @@ def _post_inbound(
         quantity=entry.quantity,
         cost_application=source is not None,
     )
-    groups = PostingGroups.of_item(item, line.gen_bus_posting_group)
+    groups = PostingGroups.of_item(item, line.gen_bus_posting_group, line.dimensions)
     values = dict(
         posting_date=line.posting_date,
         valuation_date=line.posting_date,

@@ -240,13 +240,7 @@ def _original_groups(entries: list[ItemLedgerEntry]) -> dict[int, PostingGroups]
         ValueEntry.objects.filter(item_ledger_entry_id__in=[e.entry_no for e in entries])
         .filter(~Q(entry_type=ValueEntryType.REVALUATION))
         .order_by("entry_no")
-        .values_list(
-            "item_ledger_entry_id",
-            "inventory_posting_group",
-            "gen_prod_posting_group",
-            "gen_bus_posting_group",
-        )
     )
-    for no, inventory_group, prod_group, bus_group in rows:
-        groups.setdefault(no, PostingGroups(inventory_group, prod_group, bus_group))
+    for value in rows:
+        groups.setdefault(value.item_ledger_entry_id, PostingGroups.of_value(value))
     return groups

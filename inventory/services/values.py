@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from costing.engine.money import ZERO, q_amount, q_unit_cost
@@ -57,13 +57,33 @@ def expected_purchase_cost(item: Item, quantity: Decimal, direct_unit_cost: Deci
 
 @dataclass(frozen=True)
 class PostingGroups:
+    """What a value entry was posted with, and what every later entry for the same item ledger
+    entry copies (spec §16): posting groups and dimension values."""
+
     inventory_posting_group: str
     gen_prod_posting_group: str
     gen_bus_posting_group: str
+    dimensions: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of_item(cls, item: Item, gen_bus_posting_group: str) -> PostingGroups:
-        return cls(item.inventory_posting_group, item.gen_prod_posting_group, gen_bus_posting_group)
+    def of_item(
+        cls, item: Item, gen_bus_posting_group: str, dimensions: dict[str, str] | None = None
+    ) -> PostingGroups:
+        return cls(
+            item.inventory_posting_group,
+            item.gen_prod_posting_group,
+            gen_bus_posting_group,
+            dict(dimensions or {}),
+        )
+
+    @classmethod
+    def of_value(cls, value: ValueEntry) -> PostingGroups:
+        return cls(
+            value.inventory_posting_group,
+            value.gen_prod_posting_group,
+            value.gen_bus_posting_group,
+            dict(value.dimensions or {}),
+        )
 
 
 def value_entry(
@@ -108,5 +128,6 @@ def value_entry(
         inventory_posting_group=groups.inventory_posting_group,
         gen_prod_posting_group=groups.gen_prod_posting_group,
         gen_bus_posting_group=groups.gen_bus_posting_group,
+        dimensions=groups.dimensions,
         **extra,
     )

@@ -17,6 +17,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from inventory.models import ItemApplicationEntry, ItemLedgerEntry, ValueEntry
+from ledger.accounts import GENERAL_SETUP_FIELDS, INVENTORY_SETUP_FIELDS, Role
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "scenarios"
 
@@ -42,7 +43,6 @@ PERIODS = {
 }
 # Operations that later parts of the product bring, and the feature each one needs.
 NOT_YET = {
-    "post_to_gl": "Post Inventory Cost to G/L",
     "close_period": "closing inventory periods",
     "production_order": "production orders",
     "capacity": "the capacity journal",
@@ -102,6 +102,31 @@ class Replay:
             body = {k: str(v) if isinstance(v, int | float) else v for k, v in item.items()}
             body["costing_method"] = item["costing_method"].lower()
             self._ok(self.client.post("/api/v1/items/", body, format="json"), 201)
+        self._setup_gl(setup)
+
+    def _setup_gl(self, setup: dict[str, Any]) -> None:
+        """Accounts for every account type (the scenario's numbers where it gives them) and the
+        posting setups that point at them, for every group and location of the scenario."""
+        given = setup.get("gl_accounts", {})
+        self.accounts = {
+            role: str(given.get(role.label, f"9{index:03d}")) for index, role in enumerate(Role)
+        }
+        for no in sorted(set(self.accounts.values())):
+            body = {"no": no, "name": no}
+            self._ok(self.client.post("/api/v1/gl-accounts/", body, format="json"), 201)
+        items = setup.get("items", [])
+        for group in sorted({i.get("inventory_posting_group", "") for i in items}):
+            for location in ["", *setup.get("locations", [])]:
+                body = {"location_code": location, "inventory_posting_group": group}
+                body |= {f: self.accounts[r] for r, f in INVENTORY_SETUP_FIELDS.items()}
+                response = self.client.post(
+                    "/api/v1/inventory-posting-setups/", body, format="json"
+                )
+                self._ok(response, 201)
+        for group in sorted({i.get("gen_prod_posting_group", "") for i in items}):
+            body = {"gen_bus_posting_group": "", "gen_prod_posting_group": group}
+            body |= {f: self.accounts[r] for r, f in GENERAL_SETUP_FIELDS.items()}
+            self._ok(self.client.post("/api/v1/general-posting-setups/", body, format="json"), 201)
 
     # -- steps -------------------------------------------------------------------------------
 
@@ -115,7 +140,7 @@ class Replay:
             self._expect_error(step["step"])
         else:
             response = self._send(step)
-            self._ok(response, 200 if op == "adjust_cost" else 201)
+            self._ok(response, 200 if op in ("adjust_cost", "post_to_gl") else 201)
             if op == "post":
                 self._remember(step, response.json()["item_ledger_entries"])
 
@@ -152,6 +177,12 @@ class Replay:
             return self.client.post(
                 "/api/v1/revaluation-journal/post/", {"lines": [line]}, format="json"
             )
+        if op == "post_to_gl":
+            if step.get("per_posting_group"):
+                body = {"post_method": "per_posting_group", "document_no": "SCENARIO"}
+            else:
+                body = {"post_method": "per_entry"}
+            return self.client.post("/api/v1/gl/post-inventory-cost/", body, format="json")
         if op == "adjust_cost":
             body = {"item_filter": step.get("item_filter"), "until_date": step.get("until")}
             return self.client.post("/api/v1/cost-adjustment/run/", body, format="json")
@@ -204,8 +235,11 @@ class Replay:
             fields = {"remaining_qty": "remaining_quantity"}
             for key, expected in figures.items():
                 self._same(f"entry {ref} {key}", entry[fields.get(key, key)], expected)
-        if step.get("gl"):
-            raise NotYet("G/L balances (Post Inventory Cost to G/L)")
+        labels = {role.label: no for role, no in self.accounts.items()}
+        for account, expected in step.get("gl", {}).items():
+            no = labels.get(account, account)
+            balance = self._ok(self.client.get(f"/api/v1/gl-accounts/{no}/"), 200)["balance"]
+            self._same(f"G/L {account} ({no})", balance, expected)
 
     def _expect_error(self, inner: dict[str, Any]) -> None:
         before = _ledger_snapshot()

@@ -1,0 +1,18 @@
+"""The one way value entries are written: with their row in the G/L posting queue, then the
+hooks (automatic cost posting) see them, inside the same transaction."""
+
+from collections.abc import Sequence
+
+from inventory.models import PostValueEntryToGL, ValueEntry
+from inventory.services.hooks import values_written
+
+
+def value_entries_write(values: Sequence[ValueEntry]) -> list[ValueEntry]:
+    if not values:
+        return []
+    written = ValueEntry.objects.bulk_create(values, batch_size=2000)
+    PostValueEntryToGL.objects.bulk_create(
+        [PostValueEntryToGL(value_entry_id=v.pk) for v in written], batch_size=5000
+    )
+    values_written(written)
+    return written

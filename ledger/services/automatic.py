@@ -1,0 +1,13 @@
+"""Automatic cost posting (spec §11.5): with it on, every value entry written (by a posting or
+an adjustment) is posted to the G/L at once, per entry, in the same transaction."""
+
+from collections.abc import Sequence
+
+from inventory.models import InventorySetup, ValueEntry
+from ledger.services.posting import PER_ENTRY, inventory_cost_post_to_gl
+
+
+def post_written_values(values: Sequence[ValueEntry]) -> None:
+    if not InventorySetup.get().automatic_cost_posting:
+        return
+    inventory_cost_post_to_gl(post_method=PER_ENTRY, value_entry_nos=[v.pk for v in values])
