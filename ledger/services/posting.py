@@ -280,13 +280,17 @@ def _lines_per_group(parts: list[_Part], document_no: str) -> list[GLLine]:
                     document_no,
                     account,
                     ZERO,
-                    f"Inventory cost {value.inventory_posting_group} {value.location_id or ''}".strip(),
+                    _group_description(value),
                     dict(value.dimensions or {}),
                 )
             line.amount += amount
             if value.pk not in line.value_entry_nos:
                 line.value_entry_nos.append(value.pk)
     return list(grouped.values())
+
+
+def _group_description(value: ValueEntry) -> str:
+    return f"Inventory cost {value.inventory_posting_group} {value.location_id or ''}".strip()
 
 
 def _write(report: PostingReport, parts: list[_Part], done: list[int], post_method: str) -> None:
