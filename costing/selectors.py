@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from costing.engine.types import Application, Entry, ItemGraph, Settings, Value
 from inventory.models import (
+    AccountingPeriod,
     AverageCostCalcType,
     InventorySetup,
     Item,
@@ -70,11 +71,13 @@ def item_graphs(items: Iterable[Item], setup: InventorySetup, until=None) -> Ite
     for item_id, no, inbound, outbound, qty in rows.iterator(chunk_size=5000):
         applications[item_id].append(Application(no, inbound, outbound, -qty))
     per_location = setup.average_cost_calc_type == AverageCostCalcType.ITEM_LOCATION_VARIANT
+    starts = AccountingPeriod.starts(setup.average_cost_period)
     for item in items:
         settings = Settings(
             costing_method=item.costing_method,
             average_per_location=per_location,
             average_period=setup.average_cost_period,
+            accounting_period_starts=starts,
             until=until,
         )
         yield ItemGraph(item.pk, settings, entries[item.pk], values[item.pk], applications[item.pk])

@@ -414,6 +414,28 @@ class AvgCostAdjmtEntryPoint(models.Model):
         return f"{self.item_id} {self.location_code}/{self.variant_code} {self.valuation_date}"
 
 
+class AccountingPeriod(models.Model):
+    """The company's accounting periods, by starting date; the average cost period
+    "Accounting Period" follows them (spec §1.1, §4)."""
+
+    starting_date = models.DateField(unique=True)
+    name = models.CharField(max_length=50, blank=True)
+    new_fiscal_year = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["starting_date"]
+
+    def __str__(self) -> str:
+        return f"{self.name or 'Period'} from {self.starting_date}"
+
+    @classmethod
+    def starts(cls, average_cost_period: str = "accounting_period") -> tuple[dt.date, ...]:
+        """Starting dates, in order; none needed unless averages follow accounting periods."""
+        if average_cost_period != "accounting_period":
+            return ()
+        return tuple(cls.objects.order_by("starting_date").values_list("starting_date", flat=True))
+
+
 class InventoryPeriod(models.Model):
     """Nothing may be posted on or before the ending date of a closed period (spec §10.1)."""
 

@@ -87,7 +87,7 @@ class _Adjustment:
         return ("", "")
 
     def period(self, day: dt.date) -> dt.date:
-        return period_end(day, self.settings.average_period)
+        return period_end(day, self.settings.average_period, self.settings.accounting_period_starts)
 
     # -- what entries carry now ----------------------------------------------------------------
 

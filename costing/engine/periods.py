@@ -1,14 +1,21 @@
 """Average cost periods (spec §4.1): an entry point is dated at the last day of its period."""
 
+import bisect
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 
 
-def period_end(day: dt.date, period: str) -> dt.date:
+def period_end(day: dt.date, period: str, accounting_starts: Sequence[dt.date] = ()) -> dt.date:
     """Last day of the average-cost period that contains `day`.
 
-    "accounting_period" uses calendar months until accounting periods are kept in the product.
+    Accounting periods are given by their starting dates (sorted); a day after the last
+    defined period, or with none defined, falls in its calendar month.
     """
+    if period == "accounting_period" and accounting_starts:
+        index = bisect.bisect_right(accounting_starts, day)
+        if 0 < index < len(accounting_starts):
+            return accounting_starts[index] - dt.timedelta(days=1)
     if period == "day":
         return day
     if period == "week":  # weeks run Monday to Sunday

@@ -67,6 +67,7 @@ class Settings:
     costing_method: str  # fifo, lifo, average, specific, standard
     average_per_location: bool = False  # calc type Item & Location & Variant
     average_period: str = "day"
+    accounting_period_starts: tuple[dt.date, ...] = ()
     until: dt.date | None = None  # adjust values up to this valuation date only
 
 

@@ -18,6 +18,7 @@ from django.db.models import F, Max, Q, Sum
 from costing.engine.money import ZERO, q_unit_cost
 from costing.engine.periods import period_end
 from inventory.models import (
+    AccountingPeriod,
     AverageCostCalcType,
     AvgCostAdjmtEntryPoint,
     CostingMethod,
@@ -306,13 +307,14 @@ class PostingContext:
             self.setup.average_cost_calc_type == AverageCostCalcType.ITEM_LOCATION_VARIANT
         )
         earliest: dict[tuple[int, str, str], dt.date] = {}
+        starts = AccountingPeriod.starts(self.setup.average_cost_period)
         points: set[tuple[int, str, str, dt.date]] = set()
         for value in self.new_values:
             if value.item.costing_method != CostingMethod.AVERAGE:
                 continue
             location = (value.location_id or "") if per_item_location else ""
             variant = value.variant_code if per_item_location else ""
-            day = period_end(value.valuation_date, self.setup.average_cost_period)
+            day = period_end(value.valuation_date, self.setup.average_cost_period, starts)
             points.add((value.item_id, location, variant, day))
             key = (value.item_id, location, variant)
             earliest[key] = min(day, earliest.get(key, day))

@@ -21,6 +21,7 @@ from costing.engine.money import ZERO, allocate, q_amount, q_unit_cost
 from costing.engine.periods import period_end
 from inventory.errors import InvalidInput
 from inventory.models import (
+    AccountingPeriod,
     AverageCostCalcType,
     CostingMethod,
     InventorySetup,
@@ -168,7 +169,11 @@ def _check(setup: InventorySetup, guard: PostingGuard, line: RevaluationLine, it
                 "item_no",
                 "Average-cost items can be revalued only when the average is calculated per item.",
             )
-        end = period_end(line.posting_date, setup.average_cost_period)
+        end = period_end(
+            line.posting_date,
+            setup.average_cost_period,
+            AccountingPeriod.starts(setup.average_cost_period),
+        )
         if end != line.posting_date:
             raise _LineError(
                 "posting_date",

@@ -285,3 +285,23 @@ def test_a_malformed_item_filter_is_refused(accountant, bad):
     response = accountant.post("/api/v1/cost-adjustment/run/", {"item_filter": bad}, format="json")
     assert response.status_code == 400
     assert "item_filter" in response.json()
+
+
+def test_averages_follow_the_accounting_periods_when_the_setup_says_so():
+    from inventory.models import AccountingPeriod
+
+    # Periods: Jan 1 - Feb 14, Feb 15 - Mar 31 (and April on).
+    for start in (day(1, 1), day(2, 15), day(4, 1)):
+        AccountingPeriod.objects.create(starting_date=start)
+    inventory_setup_update(average_cost_period="accounting_period")
+    item = ItemFactory(no="AP", costing_method="average")
+    buy(item, 2, 10, day(1, 5))
+    first = sell(item, 1, day(2, 10))  # first period: 20 / 2 = 10
+    buy(item, 1, 40, day(2, 20))
+    second = sell(item, 1, day(2, 25))  # second period: (10 + 40) / 2 = 25
+    services.cost_adjustment_run()
+    # With calendar months both February sales would cost (20 + 40) / 3 = 20.
+    assert cost(first)[0] == D("-10.00")
+    assert cost(second)[0] == D("-25.00")
+    points = AvgCostAdjmtEntryPoint.objects.filter(item=item).order_by("valuation_date")
+    assert [p.valuation_date for p in points] == [day(2, 14), day(3, 31)]
