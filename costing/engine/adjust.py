@@ -67,11 +67,24 @@ class _Adjustment:
         self.valuation_date = {
             ile: min(vs, key=lambda v: v.entry_no).valuation_date for ile, vs in self.values.items()
         }
+        if self.average:
+            self._move_covered_decreases()
         # Results of the nodes, filled in dependency order.
         self.target: dict[int, Decimal] = {}  # recipient entry -> full cost it should carry
         self.shares: dict[int, Decimal] = defaultdict(lambda: ZERO)  # inbound -> rounded use
         self.closing: dict[tuple[Group, dt.date], tuple[Decimal, Decimal]] = {}
         self._periods = self._average_periods() if self.average else {}
+
+    def _move_covered_decreases(self) -> None:
+        """Spec §4.3: a decrease posted with nothing on hand is valued when the increase that
+        covered it arrived: its valuation date moves to that increase's."""
+        for ile, entry in self.entries.items():
+            if entry.positive or entry.applies_to is not None or ile not in self.valuation_date:
+                continue
+            for app in self.uses_of[ile]:
+                covering = self.valuation_date.get(app.inbound)
+                if covering and covering > self.valuation_date[ile]:
+                    self.valuation_date[ile] = covering
 
     # -- classification ----------------------------------------------------------------------
 
@@ -239,50 +252,53 @@ class _Adjustment:
         return periods
 
     def _average_period(self, group: Group, day: dt.date) -> None:
+        """Spec §4.2: the period's pool is the value and quantity carried in plus the
+        period's increases, less its fixed-applied decreases. Then, in posting order, each
+        decrease takes its share of the pool as it stands (a decrease that empties it takes
+        exactly what is left, §7), a return from a decrease of this period comes back at that
+        decrease's cost, and a revaluation counts for what is posted after it (BC's
+        revaluation point)."""
         slots = self._periods[group]
         slot = slots[day]
         index = slots["order"].index(day)
         value, quantity = ZERO, ZERO
         if index:
             value, quantity = self.closing.get((group, slots["order"][index - 1]), (ZERO, ZERO))
-        # The rounding residual runs through the decreases of one period (one average); what
-        # earlier periods rounded is already in the value carried in.
-        residual = ZERO
-        later: list[int] = []  # recipients whose cost comes from this very period
+        events: list[tuple[int, str, object]] = []
         for ile in slot["sources"]:
             value += self.base_cost(ile)
             quantity += self.entries[ile].quantity
         for ile in slot["recipients"]:
             source = self.entries.get(self.entries[ile].applies_from)
             if source is not None and self.node_of_outbound(source) == ("per", group, day):
-                later.append(ile)
+                events.append((self.first_value_no[ile], "return", ile))
                 continue
             value += self.base_cost(ile)
             quantity += self.entries[ile].quantity
         for ile in slot["fixed"]:
             value += self.target.get(ile, sum(self.derived_now(ile)))
             quantity += self.entries[ile].quantity
-        # Spec §4.2: each decrease of the period at the average; cumulative rounding (§7).
-        for ile in sorted(slot["average"]):
-            entry = self.entries[ile]
+        events.extend((self.first_value_no[ile], "decrease", ile) for ile in slot["average"])
+        events.extend((reval.entry_no, "revaluation", reval) for reval in slot["revals"])
+        for _, kind, subject in sorted(events, key=lambda event: event[0]):
+            if kind == "revaluation":
+                value += subject.actual
+                continue
+            entry = self.entries[subject]
+            if kind == "return":
+                self._recipient(entry)
+                value += self.base_cost(subject)
+                quantity += entry.quantity
+                continue
             if quantity <= 0 or value < 0:
-                cost = sum(self.derived_now(ile))  # nothing on hand to average: leave it
-            elif -entry.quantity >= quantity:
-                cost = -value  # the last units take exactly what is left
-                residual = ZERO
+                cost = sum(self.derived_now(subject))  # nothing on hand to average: leave it
+            elif quantity + entry.quantity == 0:
+                cost = -value
             else:
-                unrounded = value * entry.quantity / quantity + residual
-                cost = q_amount(unrounded)
-                residual = unrounded - cost
-            self.target[ile] = cost
+                cost = q_amount(value * entry.quantity / quantity)
+            self.target[subject] = cost
             value += cost
             quantity += entry.quantity
-        for ile in later:
-            self._recipient(self.entries[ile])
-            value += self.base_cost(ile)
-            quantity += self.entries[ile].quantity
-        for reval in slot["revals"]:  # a revaluation counts from the end of its period on
-            value += reval.actual
         self.closing[(group, day)] = (value, quantity)
 
     # -- putting it together ----------------------------------------------------------------------
