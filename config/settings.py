@@ -129,6 +129,16 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
+CELERY_TASK_TRACK_STARTED = True
+
+# Cost adjustment batches: a batch's timeout is counted in these seconds ("minutes"; tests
+# shorten it), the trace log keeps at most this many events, and an optional pause between items
+# (for demonstrations and tests of a worker that dies mid-batch).
+COST_ADJUSTMENT_TIMEOUT_UNIT_SECONDS = env.float("COST_ADJUSTMENT_TIMEOUT_UNIT_SECONDS", default=60)
+COST_ADJUSTMENT_TRACE_LIMIT = env.int("COST_ADJUSTMENT_TRACE_LIMIT", default=100_000)
+COST_ADJUSTMENT_PAUSE_BETWEEN_ITEMS_SECONDS = env.float(
+    "COST_ADJUSTMENT_PAUSE_BETWEEN_ITEMS_SECONDS", default=0
+)
 
 LOGGING = {
     "version": 1,

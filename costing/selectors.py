@@ -17,7 +17,9 @@ from inventory.models import (
 )
 
 
-def item_graphs(items: Iterable[Item], setup: InventorySetup, until=None) -> Iterator[ItemGraph]:
+def item_graphs(
+    items: Iterable[Item], setup: InventorySetup, until=None, trace: bool = False
+) -> Iterator[ItemGraph]:
     items = list(items)
     ids = [item.pk for item in items]
     entries: dict[int, dict[int, Entry]] = defaultdict(dict)
@@ -79,5 +81,6 @@ def item_graphs(items: Iterable[Item], setup: InventorySetup, until=None) -> Ite
             average_period=setup.average_cost_period,
             accounting_period_starts=starts,
             until=until,
+            trace=trace,
         )
         yield ItemGraph(item.pk, settings, entries[item.pk], values[item.pk], applications[item.pk])

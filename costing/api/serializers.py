@@ -19,11 +19,16 @@ class ItemResultSerializer(serializers.Serializer):
     item_no = serializers.CharField()
     entries_adjusted = serializers.IntegerField()
     cost_difference = amount()
+    duration_ms = serializers.IntegerField()
 
 
 class RunResultSerializer(serializers.Serializer):
+    run_id = serializers.CharField(allow_null=True, help_text="The run log's id (when logged).")
+    status = serializers.CharField()
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField()
     entries_adjusted = serializers.IntegerField()
     cost_difference = amount()
+    error = serializers.CharField()
+    failed_item_no = serializers.CharField()
     items = ItemResultSerializer(many=True)

@@ -38,6 +38,7 @@ from costing.engine.types import (
     ItemGraph,
     ItemPlan,
     NewValue,
+    TraceRecord,
     Value,
 )
 
@@ -339,9 +340,12 @@ class _Adjustment:
         return ordered
 
     def plan(self) -> ItemPlan:
+        plan = ItemPlan(self.graph.item_id)
         for node in self.order():
             self.compute(node)
-        plan = ItemPlan(self.graph.item_id)
+            if self.settings.trace and node[0] == "per":
+                _, (location, variant), day = node
+                plan.trace.append(TraceRecord("average_entry_point", None, location, variant, day))
         until = self.settings.until
         for ile, target in sorted(self.target.items()):
             differences = self._differences(self.entries[ile], target)
@@ -349,6 +353,8 @@ class _Adjustment:
                 plan.complete = plan.complete and not differences
                 continue
             plan.new_values.extend(differences)
+            if self.settings.trace and differences:
+                plan.trace.append(self._trace_adjusted(self.entries[ile], differences))
         if not self.average:
             for ile, entry in sorted(self.entries.items()):
                 rounding = self._rounding(entry)
@@ -358,7 +364,40 @@ class _Adjustment:
                     plan.complete = False
                     continue
                 plan.new_values.append(rounding)
+                if self.settings.trace:
+                    plan.trace.append(
+                        TraceRecord(
+                            "rounding_residual",
+                            ile,
+                            entry.location,
+                            entry.variant,
+                            self.valuation_date.get(ile),
+                            rounding.actual,
+                        )
+                    )
         return plan
+
+    def _trace_adjusted(self, entry: Entry, differences: list[NewValue]) -> TraceRecord:
+        if entry.positive:
+            source = self.entries.get(entry.applies_from)
+            event = (
+                "inbound_transfer_adjusted"
+                if source and source.entry_type == "transfer"
+                else ("inbound_adjusted_from_outbound")
+            )
+        elif self.is_average_valued(entry):
+            event = "average_outbound_adjusted"
+        else:
+            event = "outbound_adjusted"
+        amount = sum((d.actual + d.expected for d in differences), ZERO)
+        return TraceRecord(
+            event,
+            entry.entry_no,
+            entry.location,
+            entry.variant,
+            self.valuation_date.get(entry.entry_no),
+            amount,
+        )
 
     def _differences(self, entry: Entry, target: Decimal) -> list[NewValue]:
         """Adjustment entries that bring a recipient's derived cost to `target`, split between

@@ -69,6 +69,7 @@ class Settings:
     average_period: str = "day"
     accounting_period_starts: tuple[dt.date, ...] = ()
     until: dt.date | None = None  # adjust values up to this valuation date only
+    trace: bool = False  # record what the adjustment did (the tracer)
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,25 @@ class NewValue:
     expected: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class TraceRecord:
+    """One thing the adjustment did, for the tracer (BC's traced events)."""
+
+    event: str
+    entry_no: int | None = None
+    location: str = ""
+    variant: str = ""
+    valuation_date: dt.date | None = None
+    amount: Decimal = Decimal(0)
+
+
 @dataclass
 class ItemPlan:
     item_id: int
     new_values: list[NewValue] = field(default_factory=list)
     # False when values dated after the run's until-date still wait for adjustment.
     complete: bool = True
+    trace: list[TraceRecord] = field(default_factory=list)
 
     @property
     def cost_difference(self) -> Decimal:

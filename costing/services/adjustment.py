@@ -8,18 +8,20 @@ the flags, all in the batch's transaction. Item by item commits after each item 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
 from costing.engine.adjust import adjust_item
 from costing.engine.money import ZERO, q_unit_cost
-from costing.engine.types import ROUNDING, ItemPlan, NewValue
+from costing.engine.types import ROUNDING, ItemPlan, NewValue, TraceRecord
 from costing.item_filter import item_filter_q
 from costing.selectors import item_graphs
 from inventory.models import (
@@ -35,7 +37,6 @@ from inventory.models import (
 from inventory.services.writing import value_entries_write
 
 SOURCE_CODE = "INVTADJMT"
-BATCH_ITEMS = 200
 
 
 @dataclass
@@ -43,6 +44,9 @@ class ItemResult:
     item_no: str
     entries_adjusted: int
     cost_difference: Decimal
+    started_at: dt.datetime | None = None
+    duration_ms: int = 0
+    trace: list[TraceRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -50,6 +54,11 @@ class AdjustmentResult:
     started_at: dt.datetime
     ended_at: dt.datetime | None = None
     items: list[ItemResult] = field(default_factory=list)
+    status: str = "success"
+    error: str = ""
+    failed_item_no: str = ""
+    traceback: str = ""
+    run_id: str | None = None
 
     @property
     def entries_adjusted(self) -> int:
@@ -60,11 +69,61 @@ class AdjustmentResult:
         return sum((i.cost_difference for i in self.items), ZERO)
 
 
+class ItemAdjustmentFailed(Exception):
+    """Adjusting `item_no` raised; the transaction it ran in is rolled back."""
+
+    def __init__(self, item_no: str, error: BaseException):
+        super().__init__(f"{item_no}: {error}")
+        self.item_no = item_no
+        self.error = error
+
+
+class AdjustmentTimedOut(Exception):
+    """The run passed its deadline between two items."""
+
+
 def items_to_adjust(item_filter: str | None = None) -> QuerySet[Item]:
     """Items of the filter that need adjustment and are not excluded from it."""
     return Item.objects.filter(
         item_filter_q(item_filter), cost_is_adjusted=False, excluded_from_cost_adjustment=False
     ).order_by("no")
+
+
+def adjust_one_by_one(
+    items: Sequence[Item],
+    *,
+    until: dt.date | None = None,
+    trace: bool = False,
+    commit_each: bool = False,
+    deadline: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    results: list[ItemResult] | None = None,
+) -> list[ItemResult]:
+    """Adjust the items in item order, one after the other: in the caller's transaction, or
+    (commit_each) each in its own. Raises ItemAdjustmentFailed naming the item that failed and
+    AdjustmentTimedOut when the deadline (time.monotonic()) passes between two items; what was
+    done until then is in `results` (for the tracer, which outlives a rollback)."""
+    results = [] if results is None else results
+    pause = getattr(settings, "COST_ADJUSTMENT_PAUSE_BETWEEN_ITEMS_SECONDS", 0)
+    for done, item in enumerate(items):
+        if deadline is not None and time.monotonic() > deadline:
+            raise AdjustmentTimedOut(f"The run passed its deadline before item {item.no}.")
+        started, clock = timezone.now(), time.perf_counter()
+        try:
+            with transaction.atomic() if commit_each else nullcontext():
+                [result] = adjust_items([item.pk], until=until, trace=trace)
+        except (AdjustmentTimedOut, ItemAdjustmentFailed):
+            raise
+        except Exception as error:
+            raise ItemAdjustmentFailed(item.no, error) from error
+        result.started_at = started
+        result.duration_ms = int((time.perf_counter() - clock) * 1000)
+        results.append(result)
+        if progress:
+            progress(done + 1, len(items))
+        if pause:
+            time.sleep(pause)
+    return results
 
 
 def cost_adjustment_run(
@@ -74,32 +133,51 @@ def cost_adjustment_run(
     item_by_item: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> AdjustmentResult:
-    """Adjust every item of the filter that needs it (spec §6.4)."""
+    """Adjust Cost - Item Entries (spec §6.4): every item of the filter that needs it, in one
+    transaction, or item by item (each committed, holding locks briefly). A failure rolls back
+    what was not committed and is reported with the item that failed; the run is logged as
+    Inventory Setup's Cost Adjustment Logging says."""
     result = AdjustmentResult(started_at=timezone.now())
-    ids = list(items_to_adjust(item_filter).values_list("pk", flat=True))
-    size = 1 if item_by_item else BATCH_ITEMS
-    # One transaction for the run, or (item by item) one per item, which holds locks briefly.
-    with nullcontext() if item_by_item else transaction.atomic():
-        for start in range(0, len(ids), size):
-            with transaction.atomic():
-                result.items.extend(adjust_items(ids[start : start + size], until=until))
-            if progress:
-                progress(min(start + size, len(ids)), len(ids))
+    items = list(items_to_adjust(item_filter))
+    done: list[ItemResult] = []
+
+    def keep(finished: int, total: int) -> None:
+        if progress:
+            progress(finished, total)
+
+    try:
+        with nullcontext() if item_by_item else transaction.atomic():
+            done = adjust_one_by_one(items, until=until, commit_each=item_by_item, progress=keep)
+    except ItemAdjustmentFailed as failure:
+        result.status, result.error, result.failed_item_no = (
+            "failed",
+            str(failure.error),
+            failure.item_no,
+        )
+    result.items = done
     result.ended_at = timezone.now()
+    from costing.services.logs import run_log_write
+
+    run_log_write(result, item_filter=item_filter or "*")
     return result
 
 
-def adjust_items(item_ids: Sequence[int], *, until: dt.date | None = None) -> list[ItemResult]:
+def adjust_items(
+    item_ids: Sequence[int], *, until: dt.date | None = None, trace: bool = False
+) -> list[ItemResult]:
     """Adjust these items in the current transaction."""
     if not item_ids:
         return []
     setup = InventorySetup.get()
     items = list(Item.objects.filter(pk__in=item_ids).order_by("no").select_for_update())
-    plans = [adjust_item(graph) for graph in item_graphs(items, setup, until=until)]
+    plans = [adjust_item(graph) for graph in item_graphs(items, setup, until=until, trace=trace)]
     _write_values(plans, {item.pk: item for item in items})
     _update_flags(items, plans, until)
     by_id = {item.pk: item for item in items}
-    return [ItemResult(by_id[p.item_id].no, p.entries_adjusted, p.cost_difference) for p in plans]
+    return [
+        ItemResult(by_id[p.item_id].no, p.entries_adjusted, p.cost_difference, trace=p.trace)
+        for p in plans
+    ]
 
 
 def _first_open_date() -> dt.date | None:
@@ -222,7 +300,10 @@ def reset_cost_is_adjusted(*, item_filter: str | None = None) -> int:
 
 __all__ = [
     "AdjustmentResult",
+    "AdjustmentTimedOut",
+    "ItemAdjustmentFailed",
     "ItemResult",
+    "adjust_one_by_one",
     "adjust_items",
     "cost_adjustment_run",
     "items_to_adjust",

@@ -277,7 +277,10 @@ def test_the_run_endpoint_adjusts_and_reports(accountant, viewer):
     body = response.json()
     assert body["entries_adjusted"] == 1
     assert body["cost_difference"] == "-2.00"
-    assert body["items"] == [{"item_no": "A", "entries_adjusted": 1, "cost_difference": "-2.00"}]
+    assert body["status"] == "success"
+    assert [(i["item_no"], i["entries_adjusted"], i["cost_difference"]) for i in body["items"]] == [
+        ("A", 1, "-2.00")
+    ]
 
 
 @pytest.mark.parametrize("bad", ["A|", "A..B..C", "*A", "A**"])

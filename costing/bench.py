@@ -1,0 +1,842 @@
+"""The costing benchmark behind `python manage.py bench_costing` (docs/performance.md).
+
+It builds a deterministic synthetic ledger through the posting services, then times:
+
+- posting: `item_journal_post` in bulk journals (lines per second, journal calls only);
+- a full cost adjustment: `cost_adjustment_run()` over every item;
+- an incremental adjustment: one late invoice at another price on a receipt whose cost reaches
+  a chain of outbound entries (10,000 by default), then `cost_adjustment_run(item_filter=...)`.
+
+The ledger: items of every costing method (Specific items' sales name their receipt), average
+items with backdated entries, transfers between three locations, receipts posted uninvoiced and
+invoiced later at another price (some in two parts), item charges on receipts, positive and
+negative adjustments. Everything comes from `random.Random(seed)` and fixed dates, so two runs
+with the same arguments on an empty database post the same ledger.
+
+Memory stays bounded while building: items are simulated a group at a time (GROUP_ITEMS items
+share each journal), and only that group's state is kept.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import datetime as dt
+import heapq
+import json
+import os
+import random
+import resource
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, TextIO
+
+from django.apps import apps
+from django.db import connection, transaction
+
+from costing.services import cost_adjustment_run
+from inventory.models import (
+    AvgCostAdjmtEntryPoint,
+    CostingMethod,
+    InventoryPeriod,
+    InventorySetup,
+    Item,
+    ItemApplicationEntry,
+    ItemLedgerEntry,
+    Location,
+    ValueEntry,
+)
+from inventory.services import (
+    JournalLine,
+    inventory_setup_update,
+    item_charge_assign,
+    item_create,
+    item_journal_post,
+    item_ledger_entry_invoice,
+)
+
+ITEM_PREFIX = "BENCH-"
+CHAIN_ITEM_NO = "BENCH-CHAIN"
+LOCATIONS = ("MAIN", "EAST", "WEST")
+START = dt.date(2023, 1, 2)
+SPAN_DAYS = 730  # each group's postings are spread over two years
+GROUP_ITEMS = 20  # items simulated together; one journal holds lines of these items
+# Regular items take their costing method from this cycle: every method within the first seven,
+# Specific for one item in ten.
+METHOD_CYCLE = (
+    CostingMethod.FIFO,
+    CostingMethod.AVERAGE,
+    CostingMethod.LIFO,
+    CostingMethod.STANDARD,
+    CostingMethod.FIFO,
+    CostingMethod.AVERAGE,
+    CostingMethod.SPECIFIC,
+    CostingMethod.FIFO,
+    CostingMethod.AVERAGE,
+    CostingMethod.LIFO,
+)
+MIN_ITEMS = len(set(METHOD_CYCLE)) + 3  # 7 regular items cover every method, plus the chain item
+MIN_ENTRIES_PER_ITEM = 5
+CENT = Decimal("0.01")
+_D = [Decimal(i) for i in range(1001)]
+
+
+def dec(n: int) -> Decimal:
+    return _D[n] if 0 <= n <= 1000 else Decimal(n)
+
+
+# -- configuration -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    entries: int
+    items: int
+    seed: int = 1
+    journal_lines: int = 1000
+    chain: int = 10_000  # outbound entries the incremental case's receipt reaches
+
+    @classmethod
+    def make(
+        cls,
+        entries: int,
+        items: int | None = None,
+        seed: int = 1,
+        journal_lines: int = 1000,
+        chain: int = 10_000,
+    ) -> BenchConfig:
+        """Fill in the defaults and check the numbers fit together (ValueError if not)."""
+        if items is None:
+            items = max(MIN_ITEMS, min(2000, entries // 500))
+        if items < MIN_ITEMS:
+            raise ValueError(f"--items must be at least {MIN_ITEMS} (every costing method).")
+        if journal_lines < 1:
+            raise ValueError("--journal-lines must be at least 1.")
+        # The chain item takes at most half the ledger.
+        chain = min(chain, entries // 2)
+        if chain < 1:
+            raise ValueError("--chain must be at least 1.")
+        regular = entries - chain - 1
+        if regular < MIN_ENTRIES_PER_ITEM * (items - 1):
+            raise ValueError(
+                f"--entries {entries} is too small for {items} items: each item needs at least "
+                f"{MIN_ENTRIES_PER_ITEM} entries besides the chain item's "
+                f"(try --entries {2 * (MIN_ENTRIES_PER_ITEM * (items - 1) + 1)} or fewer items)."
+            )
+        return cls(entries, items, seed, journal_lines, chain)
+
+
+# -- progress ------------------------------------------------------------------------------------
+
+
+class Progress:
+    """A small progress bar for stderr, throttled: redrawn in place at most 4 times a second on
+    a terminal, one plain line at most every 10 seconds otherwise (logs, nohup)."""
+
+    def __init__(self, stream: TextIO | Any, label: str, total: int, unit: str = "entries"):
+        self.stream = stream
+        self.label = label
+        self.total = max(total, 1)
+        self.unit = unit
+        isatty = getattr(stream, "isatty", None)
+        self.tty = bool(isatty and isatty())
+        self.interval = 0.25 if self.tty else 10.0
+        self.started = time.perf_counter()
+        self.last_drawn = self.started
+        self.done = 0
+
+    def update(self, done: int) -> None:
+        self.done = done
+        now = time.perf_counter()
+        if now - self.last_drawn >= self.interval:
+            self.last_drawn = now
+            self._draw(now, final=False)
+
+    def close(self) -> None:
+        self._draw(time.perf_counter(), final=True)
+
+    def _draw(self, now: float, *, final: bool) -> None:
+        elapsed = now - self.started
+        fraction = min(self.done / self.total, 1.0)
+        width = 30
+        filled = int(fraction * width)
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        if final:
+            tail = f"{elapsed:.1f}s"
+        elif rate > 0:
+            tail = f"eta {_duration((self.total - self.done) / rate)}"
+        else:
+            tail = "eta ?"
+        text = (
+            f"{self.label:<12} [{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} "
+            f"{self.done:,}/{self.total:,} {self.unit}  {rate:,.0f}/s  {tail}"
+        )
+        if self.tty:
+            self._write("\r" + text + ("\n" if final else ""))
+        else:
+            self._write(text + "\n")
+
+    def _write(self, text: str) -> None:
+        _write(self.stream, text)
+
+
+def _write(stream: TextIO | Any, text: str) -> None:
+    try:
+        stream.write(text, ending="")  # Django's OutputWrapper adds no newline of its own
+    except TypeError:
+        stream.write(text)
+    stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+class LoadSampler:
+    """The machine's 1-minute load average, sampled as the run goes: on a 2-core machine,
+    anything else running (a test suite, another benchmark) shows here and skews the figures."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self.last = 0.0
+
+    def sample(self) -> None:
+        now = time.perf_counter()
+        if now - self.last >= 5.0:
+            self.last = now
+            self.samples.append(os.getloadavg()[0])
+
+    def figures(self) -> dict[str, float | None]:
+        if not self.samples:
+            return {"load_avg_1m_mean": None, "load_avg_1m_max": None}
+        return {
+            "load_avg_1m_mean": round(sum(self.samples) / len(self.samples), 2),
+            "load_avg_1m_max": round(max(self.samples), 2),
+        }
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if sys.platform == "darwin":
+        peak /= 1024
+    return round(peak / 1024, 1)
+
+
+class Profiler:
+    """Optional cProfile per phase: writes PREFIX-PHASE.prof when a prefix is given."""
+
+    def __init__(self, prefix: str | None):
+        self.prefix = prefix
+
+    def phase(self, name: str) -> _ProfilePhase:
+        return _ProfilePhase(f"{self.prefix}-{name}.prof" if self.prefix else None)
+
+
+class _ProfilePhase:
+    def __init__(self, path: str | None):
+        self.path = path
+        self.profile = cProfile.Profile() if path else None
+
+    def __enter__(self) -> _ProfilePhase:
+        if self.profile:
+            self.profile.enable()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.profile:
+            self.profile.disable()
+            self.profile.dump_stats(self.path)
+
+
+# -- the database --------------------------------------------------------------------------------
+
+LEDGER_MODELS = (ItemApplicationEntry, ValueEntry, AvgCostAdjmtEntryPoint, ItemLedgerEntry)
+
+
+def ledger_entry_count() -> int:
+    return ItemLedgerEntry.objects.count()
+
+
+def tables_to_empty() -> list[str]:
+    """The inventory ledgers and every table that refers to them (those must go too)."""
+    targets = set(LEDGER_MODELS)
+    found = list(LEDGER_MODELS)
+    changed = True
+    while changed:
+        changed = False
+        for model in apps.get_models():
+            if model in targets:
+                continue
+            for f in model._meta.get_fields():
+                if f.concrete and f.is_relation and f.related_model in targets:
+                    targets.add(model)
+                    found.insert(0, model)
+                    changed = True
+                    break
+    return [m._meta.db_table for m in found]
+
+
+def reset_database(warn: Callable[[str], None]) -> None:
+    """Empty the inventory ledgers of this database and delete the bench's items."""
+    tables = tables_to_empty()
+    name = connection.settings_dict.get("NAME")
+    warn(
+        f"WARNING: --reset deletes ALL inventory ledger data in database {name!r} "
+        f"({connection.vendor}): every row of {', '.join(tables)}, for every item, "
+        f"and the bench's items ({ITEM_PREFIX}*). Use a dedicated database for the bench."
+    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            quoted = ", ".join(connection.ops.quote_name(t) for t in tables)
+            with connection.cursor() as cursor:
+                # Inside an outer transaction (tests) deferred foreign key checks may be pending;
+                # TRUNCATE refuses to run with pending trigger events, so run them first.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY")  # noqa: S608
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            for model in (m for m in apps.get_models() if m._meta.db_table in tables):
+                model._base_manager.all()._raw_delete(connection.alias)
+            for model in LEDGER_MODELS:
+                model._base_manager.all()._raw_delete(connection.alias)
+        Item.objects.filter(no__startswith=ITEM_PREFIX).delete()
+
+
+def analyze_ledgers() -> float:
+    """Refresh the planner's statistics of the ledger tables after the bulk load (PostgreSQL;
+    needed where autovacuum is off or has not caught up). Returns the seconds it took."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    started = time.perf_counter()
+    tables = [m._meta.db_table for m in (*LEDGER_MODELS, Item)]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")  # noqa: S608
+    return time.perf_counter() - started
+
+
+def prepare_setup() -> None:
+    """No automatic adjustment or G/L posting while building, nothing blocks the bench's dates."""
+    inventory_setup_update(
+        automatic_cost_adjustment="never",
+        automatic_cost_posting=False,
+        earliest_allowed_valuation_date=None,
+    )
+    closed = InventoryPeriod.last_closed_ending_date()
+    if closed is not None and closed >= START:
+        raise ValueError(
+            f"An inventory period is closed up to {closed}; the bench posts from {START} on."
+        )
+    for code in LOCATIONS:
+        Location.objects.get_or_create(code=code, defaults={"name": f"Bench {code}"})
+
+
+# -- the ledger ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _ItemSim:
+    """The generator's view of one item: what it may still post and what is where."""
+
+    no: str
+    method: str
+    base_cost: Decimal
+    budget: int  # item ledger entries still to create
+    stock: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LOCATIONS, 0))
+    # Specific items: posted receipts at MAIN, [entry no, remaining quantity]; a sale names one,
+    # so with none open it waits until its receipt line is posted and numbered.
+    receipts: list[list[int]] = field(default_factory=list)
+    waiting: bool = False
+
+    @property
+    def specific(self) -> bool:
+        return self.method == CostingMethod.SPECIFIC
+
+    @property
+    def average(self) -> bool:
+        return self.method == CostingMethod.AVERAGE
+
+
+@dataclass
+class BuildStats:
+    journals: int = 0
+    journal_lines: int = 0
+    entries: int = 0
+    post_s: float = 0.0
+    invoices: int = 0
+    item_charges: int = 0
+    invoice_charge_s: float = 0.0
+    backdated_lines: int = 0
+    transfers: int = 0
+    uninvoiced_receipts: int = 0
+    chain_receipt: int | None = None
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT)
+
+
+def _item_specs(config: BenchConfig, rng: random.Random) -> list[_ItemSim]:
+    """The regular items, each with its share of the entries."""
+    count = config.items - 1
+    regular = config.entries - config.chain - 1
+    share, extra = divmod(regular, count)
+    sims = []
+    for index in range(count):
+        method = METHOD_CYCLE[index % len(METHOD_CYCLE)]
+        base = _money(Decimal(rng.randint(500, 50_000)) / 100)
+        sims.append(
+            _ItemSim(
+                no=f"{ITEM_PREFIX}{index + 1:05d}",
+                method=method,
+                base_cost=base,
+                budget=share + (1 if index < extra else 0),
+            )
+        )
+    return sims
+
+
+def create_items(sims: list[_ItemSim]) -> None:
+    for sim in sims:
+        fields: dict[str, Any] = dict(
+            no=sim.no,
+            description=f"Bench item ({sim.method})",
+            costing_method=sim.method,
+            inventory_posting_group="RESALE",
+            gen_prod_posting_group="RETAIL",
+        )
+        if sim.method == CostingMethod.STANDARD:
+            fields["standard_cost"] = sim.base_cost
+        if sim.no.endswith("3"):  # a few items with indirect cost
+            fields["indirect_cost_pct"] = Decimal("5")
+        item_create(**fields)
+
+
+class LedgerBuilder:
+    """Simulates item groups and posts their lines through the journal service."""
+
+    def __init__(
+        self, config: BenchConfig, on_progress: Callable[[int], None] | None = None
+    ) -> None:
+        self.config = config
+        self.rng = random.Random(config.seed)
+        self.stats = BuildStats()
+        self.on_progress = on_progress or (lambda done: None)
+        self.sims = _item_specs(config, self.rng)
+        # Late invoices and item charges waiting for their date: (date, seq, kind, args).
+        self._events: list[tuple[dt.date, int, str, tuple]] = []
+        self._seq = 0
+
+    # -- running ---------------------------------------------------------------------------
+
+    def build(self) -> BuildStats:
+        create_items(self.sims)
+        item_create(
+            no=CHAIN_ITEM_NO,
+            description="Bench chain item (one receipt, many sales)",
+            costing_method=CostingMethod.FIFO,
+            inventory_posting_group="RESALE",
+            gen_prod_posting_group="RETAIL",
+        )
+        self._post_chain()
+        for start in range(0, len(self.sims), GROUP_ITEMS):
+            self._simulate_group(self.sims[start : start + GROUP_ITEMS])
+        return self.stats
+
+    def _post_chain(self) -> None:
+        """One receipt at MAIN, not invoiced yet, used up by `chain` sales of one unit."""
+        chain = self.config.chain
+        receipt = JournalLine(
+            "purchase",
+            CHAIN_ITEM_NO,
+            START,
+            Decimal(chain),
+            location_code="MAIN",
+            unit_cost=Decimal("10.00"),
+            invoiced=False,
+            document_no="CHAIN-RCPT",
+        )
+        batch: list[tuple[JournalLine, _ItemSim | None, dict]] = [(receipt, None, {})]
+        for index in range(chain):
+            day = START + dt.timedelta(days=1 + index * SPAN_DAYS // chain)
+            sale = JournalLine(
+                "sale",
+                CHAIN_ITEM_NO,
+                day,
+                _D[1],
+                location_code="MAIN",
+                unit_price=Decimal("14.00"),
+                document_no=f"CS{index:07d}",
+            )
+            batch.append((sale, None, {}))
+            if len(batch) >= self.config.journal_lines:
+                self._post(batch)
+                batch = []
+        if batch:
+            self._post(batch)
+
+    def _simulate_group(self, sims: list[_ItemSim]) -> None:
+        total = sum(s.budget for s in sims)
+        used = 0
+        batch: list[tuple[JournalLine, _ItemSim | None, dict]] = []
+        live = [s for s in sims if s.budget > 0]
+        while live:
+            # Weighted by what each item has left, so the group's items finish together and
+            # the group's last journals are not one item's lines alone.
+            sim = self.rng.choices(live, weights=[s.budget for s in live])[0]
+            today = START + dt.timedelta(days=used * SPAN_DAYS // total)
+            if sim.waiting:
+                # A Specific item waits for its receipt's entry number: another item goes on,
+                # or, when all are waiting, the journal is posted early.
+                if all(s.waiting for s in live):
+                    self._post(batch)
+                    batch = []
+                continue
+            line, meta = self._next_line(sim, today)
+            cost = 2 if line.entry_type == "transfer" else 1
+            sim.budget -= cost
+            used += cost
+            batch.append((line, sim, meta))
+            if sim.budget <= 0:
+                live.remove(sim)
+            if len(batch) >= self.config.journal_lines:
+                self._post(batch)
+                batch = []
+                self._run_events(until=today)
+        if batch:
+            self._post(batch)
+        self._run_events(until=None)
+
+    # -- what to post next -------------------------------------------------------------------
+
+    def _next_line(self, sim: _ItemSim, today: dt.date) -> tuple[JournalLine, dict]:
+        rng = self.rng
+        day = today
+        if sim.average and rng.random() < 0.10:
+            day = max(START, today - dt.timedelta(days=rng.randint(1, 30)))
+            self.stats.backdated_lines += 1
+        if sim.specific:
+            return self._next_specific(sim, day)
+        stocked = [loc for loc in LOCATIONS if sim.stock[loc] > 0]
+        r = rng.random()
+        if not stocked or (sim.stock["MAIN"] < 15 and r < 0.5):
+            return self._purchase(sim, day)
+        if r < 0.10 and sim.budget >= 2:
+            source = rng.choice(stocked)
+            target = rng.choice([loc for loc in LOCATIONS if loc != source])
+            quantity = rng.randint(1, min(20, sim.stock[source]))
+            sim.stock[source] -= quantity
+            sim.stock[target] += quantity
+            self.stats.transfers += 1
+            return (
+                JournalLine(
+                    "transfer",
+                    sim.no,
+                    day,
+                    dec(quantity),
+                    location_code=source,
+                    new_location_code=target,
+                    document_no="TRF",
+                ),
+                {},
+            )
+        if r < 0.12:
+            location = rng.choice(LOCATIONS)
+            quantity = rng.randint(1, 10)
+            sim.stock[location] += quantity
+            unit_cost = _money(sim.base_cost * Decimal(rng.randint(90, 110)) / 100)
+            return (
+                JournalLine(
+                    "positive_adjmt",
+                    sim.no,
+                    day,
+                    dec(quantity),
+                    location_code=location,
+                    unit_cost=unit_cost,
+                    document_no="ADJ+",
+                ),
+                {},
+            )
+        if r < 0.14:
+            location = rng.choice(stocked)
+            quantity = rng.randint(1, min(5, sim.stock[location]))
+            sim.stock[location] -= quantity
+            return (
+                JournalLine(
+                    "negative_adjmt",
+                    sim.no,
+                    day,
+                    dec(quantity),
+                    location_code=location,
+                    document_no="ADJ-",
+                ),
+                {},
+            )
+        if r < 0.19:
+            return self._purchase(sim, day)
+        location = rng.choice(stocked)
+        quantity = rng.randint(1, min(6, sim.stock[location]))
+        sim.stock[location] -= quantity
+        return self._sale(sim, day, quantity, location), {}
+
+    def _next_specific(self, sim: _ItemSim, day: dt.date) -> tuple[JournalLine, dict]:
+        open_receipts = [r for r in sim.receipts if r[1] > 0]
+        if not open_receipts or self.rng.random() < 0.02:
+            sim.waiting = not open_receipts
+            return self._purchase(sim, day, location="MAIN", quantity=self.rng.randint(50, 150))
+        receipt = self.rng.choice(open_receipts)
+        quantity = self.rng.randint(1, min(6, receipt[1]))
+        receipt[1] -= quantity
+        line = self._sale(sim, day, quantity, "MAIN", applies_to_entry=receipt[0])
+        return line, {}
+
+    def _sale(
+        self, sim: _ItemSim, day: dt.date, quantity: int, location: str, **kw: Any
+    ) -> JournalLine:
+        return JournalLine(
+            "sale",
+            sim.no,
+            day,
+            dec(quantity),
+            location_code=location,
+            unit_price=_money(sim.base_cost * Decimal("1.4")),
+            document_no="SHIP",
+            **kw,
+        )
+
+    def _purchase(
+        self,
+        sim: _ItemSim,
+        day: dt.date,
+        location: str | None = None,
+        quantity: int | None = None,
+    ) -> tuple[JournalLine, dict]:
+        rng = self.rng
+        if location is None:
+            location = "MAIN" if rng.random() < 0.85 else rng.choice(LOCATIONS[1:])
+        if quantity is None:
+            quantity = rng.randint(10, 60)
+        unit_cost = _money(sim.base_cost * Decimal(rng.randint(90, 110)) / 100)
+        invoiced = rng.random() >= 0.25
+        if not sim.specific:
+            sim.stock[location] += quantity
+        if not invoiced:
+            self.stats.uninvoiced_receipts += 1
+        meta = {
+            "quantity": quantity,
+            "unit_cost": unit_cost,
+            "invoiced": invoiced,
+            "charge": rng.random() < 0.10,
+            "split": rng.random() < 0.20,
+        }
+        line = JournalLine(
+            "purchase",
+            sim.no,
+            day,
+            dec(quantity),
+            location_code=location,
+            unit_cost=unit_cost,
+            invoiced=invoiced,
+            document_no="RCPT",
+        )
+        return line, meta
+
+    # -- posting -------------------------------------------------------------------------------
+
+    def _post(self, batch: list[tuple[JournalLine, _ItemSim | None, dict]]) -> None:
+        if not batch:
+            return
+        lines = [line for line, _, _ in batch]
+        started = time.perf_counter()
+        created = item_journal_post(lines=lines)
+        self.stats.post_s += time.perf_counter() - started
+        self.stats.journals += 1
+        self.stats.journal_lines += len(lines)
+        self.stats.entries += len(created)
+        self.on_progress(self.stats.entries)
+        # The entry of each line: a transfer line gives two (outbound, then inbound).
+        position = 0
+        for line, sim, meta in batch:
+            entry = created[position]
+            position += 2 if line.entry_type == "transfer" else 1
+            if sim is None:
+                if line.item_no == CHAIN_ITEM_NO and line.entry_type == "purchase":
+                    self.stats.chain_receipt = entry.entry_no
+                continue
+            if line.entry_type != "purchase":
+                continue
+            if sim.specific:
+                sim.receipts.append([entry.entry_no, meta["quantity"]])
+                sim.waiting = False
+            self._schedule_after_receipt(entry.entry_no, line, meta)
+
+    def _schedule_after_receipt(self, entry_no: int, line: JournalLine, meta: dict) -> None:
+        rng = self.rng
+        if not meta["invoiced"]:
+            # A late invoice at another price; some receipts are invoiced in two parts.
+            quantity = meta["quantity"]
+            due = line.posting_date + dt.timedelta(days=rng.randint(3, 45))
+            parts = [quantity]
+            if meta["split"] and quantity > 1:
+                parts = [quantity // 2, quantity - quantity // 2]
+            for part in parts:
+                price = _money(meta["unit_cost"] * Decimal(rng.randint(85, 115)) / 100)
+                self._schedule(due, "invoice", (entry_no, dec(part), price))
+                due += dt.timedelta(days=rng.randint(1, 20))
+        if meta["charge"]:
+            due = line.posting_date + dt.timedelta(days=rng.randint(1, 30))
+            amount = _money(meta["quantity"] * meta["unit_cost"] * rng.randint(3, 8) / 100)
+            self._schedule(due, "charge", (entry_no, max(amount, CENT)))
+
+    def _schedule(self, due: dt.date, kind: str, args: tuple) -> None:
+        self._seq += 1
+        heapq.heappush(self._events, (due, self._seq, kind, args))
+
+    def _run_events(self, until: dt.date | None) -> None:
+        while self._events and (until is None or self._events[0][0] <= until):
+            due, _, kind, args = heapq.heappop(self._events)
+            started = time.perf_counter()
+            if kind == "invoice":
+                entry_no, quantity, unit_cost = args
+                item_ledger_entry_invoice(
+                    entry_no=entry_no, posting_date=due, quantity=quantity, unit_cost=unit_cost
+                )
+                self.stats.invoices += 1
+            else:
+                entry_no, amount = args
+                item_charge_assign(
+                    entry_no=entry_no, posting_date=due, amount=amount, item_charge_no="FREIGHT"
+                )
+                self.stats.item_charges += 1
+            self.stats.invoice_charge_s += time.perf_counter() - started
+
+
+# -- the whole run -------------------------------------------------------------------------------
+
+
+def _rate(count: float, seconds: float) -> float | None:
+    return round(count / seconds, 1) if seconds > 0 else None
+
+
+def run_bench(
+    config: BenchConfig,
+    stderr: TextIO | Any,
+    *,
+    profile_prefix: str | None = None,
+    analyze: bool = True,
+) -> dict[str, Any]:
+    """Build the ledger and time the phases; returns the figures (the command prints them)."""
+
+    def say(text: str) -> None:
+        _write(stderr, text + "\n")
+
+    profiler = Profiler(profile_prefix)
+    load = LoadSampler()
+    prepare_setup()
+    started = time.perf_counter()
+
+    # 1. Posting.
+    bar = Progress(stderr, "posting", config.entries)
+
+    def posted(done: int) -> None:
+        bar.update(done)
+        load.sample()
+
+    builder = LedgerBuilder(config, on_progress=posted)
+    with profiler.phase("post"):
+        stats = builder.build()
+    bar.close()
+    build_s = time.perf_counter() - started
+    entries = ledger_entry_count()
+    value_entries = ValueEntry.objects.count()
+    rss_after_post = peak_rss_mb()
+    say(
+        f"posted {entries:,} item ledger entries ({stats.journal_lines:,} journal lines in "
+        f"{stats.journals:,} journals in {stats.post_s:.1f}s; {stats.invoices:,} late invoices "
+        f"and {stats.item_charges:,} item charges in {stats.invoice_charge_s:.1f}s)"
+    )
+
+    analyze_s = analyze_ledgers() if analyze else None
+    if analyze_s is not None:
+        say(f"analyzed the ledger tables in {analyze_s:.1f}s")
+
+    # 2. Full cost adjustment.
+    items_total = Item.objects.filter(cost_is_adjusted=False).count()
+    bar = Progress(stderr, "adjusting", items_total, unit="items")
+    started = time.perf_counter()
+    with profiler.phase("adjust_full"):
+        full = cost_adjustment_run(progress=lambda done, total: (bar.update(done), load.sample()))
+    adjust_full_s = time.perf_counter() - started
+    bar.done = items_total
+    bar.close()
+    value_entries_after_full = ValueEntry.objects.count()
+    rss_after_full = peak_rss_mb()
+    say(f"full adjustment: {full.entries_adjusted:,} entries adjusted in {adjust_full_s:.1f}s")
+
+    # 3. Incremental: a late invoice at another price on the chain's receipt.
+    started = time.perf_counter()
+    item_ledger_entry_invoice(
+        entry_no=stats.chain_receipt,
+        posting_date=START + dt.timedelta(days=SPAN_DAYS + 30),
+        quantity=Decimal(config.chain),
+        unit_cost=Decimal("10.75"),
+    )
+    invoice_s = time.perf_counter() - started
+    started = time.perf_counter()
+    with profiler.phase("adjust_incremental"):
+        incremental = cost_adjustment_run(item_filter=CHAIN_ITEM_NO)
+    adjust_incremental_s = time.perf_counter() - started
+    say(
+        f"incremental adjustment: {incremental.entries_adjusted:,} entries adjusted in "
+        f"{adjust_incremental_s:.2f}s"
+    )
+
+    setup = InventorySetup.get()
+    return {
+        "entries": entries,
+        "items": config.items,
+        "seed": config.seed,
+        "database": connection.vendor,
+        "journal_lines": stats.journal_lines,
+        "journals": stats.journals,
+        "lines_per_journal": config.journal_lines,
+        "post_s": round(stats.post_s, 3),
+        "post_lines_per_s": _rate(stats.journal_lines, stats.post_s),
+        "post_entries_per_s": _rate(stats.entries, stats.post_s),
+        "late_invoices": stats.invoices,
+        "item_charges": stats.item_charges,
+        "invoice_charge_s": round(stats.invoice_charge_s, 3),
+        "invoice_charge_per_s": _rate(stats.invoices + stats.item_charges, stats.invoice_charge_s),
+        "transfers": stats.transfers,
+        "backdated_lines": stats.backdated_lines,
+        "build_s": round(build_s, 3),
+        "value_entries": value_entries,
+        "analyze_s": None if analyze_s is None else round(analyze_s, 3),
+        "adjust_full_s": round(adjust_full_s, 3),
+        "adjust_full_entries_per_s": _rate(entries, adjust_full_s),
+        "adjust_full_entries_adjusted": full.entries_adjusted,
+        "adjust_full_value_entries_created": value_entries_after_full - value_entries,
+        "chain_entries": config.chain,
+        "incremental_invoice_s": round(invoice_s, 3),
+        "adjust_incremental_s": round(adjust_incremental_s, 3),
+        "adjust_incremental_entries_adjusted": incremental.entries_adjusted,
+        "average_cost_period": setup.average_cost_period,
+        "average_cost_calc_type": setup.average_cost_calc_type,
+        "peak_rss_after_post_mb": rss_after_post,
+        "peak_rss_after_full_adjust_mb": rss_after_full,
+        "peak_rss_mb": peak_rss_mb(),
+        "cpus": os.cpu_count(),
+        **load.figures(),
+    }
+
+
+def as_json_line(figures: dict[str, Any]) -> str:
+    return json.dumps(figures, separators=(", ", ": "))
