@@ -84,3 +84,27 @@ def item_graphs(
             trace=trace,
         )
         yield ItemGraph(item.pk, settings, entries[item.pk], values[item.pk], applications[item.pk])
+
+
+def trace_analysis(group_by: str = "event") -> list[dict]:
+    """The tracer's analysis view: events counted and timed by event, item or location."""
+    from django.db.models import Count, Sum
+
+    from costing.models import TraceEvent
+
+    fields = {"event": "event", "item": "item_no", "location": "location_code"}
+    key = fields[group_by]
+    rows = (
+        TraceEvent.objects.values(key)
+        .annotate(count=Count("id"), duration_us=Sum("duration_us"), amount=Sum("amount"))
+        .order_by("-duration_us", key)
+    )
+    return [
+        {
+            "key": row[key],
+            "count": row["count"],
+            "duration_ms": (row["duration_us"] or 0) // 1000,
+            "amount": f"{row['amount'] or 0:.2f}",
+        }
+        for row in rows
+    ]

@@ -32,3 +32,129 @@ class RunResultSerializer(serializers.Serializer):
     error = serializers.CharField()
     failed_item_no = serializers.CharField()
     items = ItemResultSerializer(many=True)
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    item_nos = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        write_only=True,
+        required=False,
+        help_text="A selection of items instead of an item filter.",
+    )
+    item_filter = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    progress = serializers.SerializerMethodField()
+    stale = serializers.SerializerMethodField()
+    split_into = serializers.PrimaryKeyRelatedField(source="splits", many=True, read_only=True)
+
+    class Meta:
+        from costing.models import CostAdjustmentItemBatch
+
+        model = CostAdjustmentItemBatch
+        fields = [
+            "id",
+            "item_filter",
+            "item_nos",
+            "status",
+            "timeout_minutes",
+            "max_retry_attempts",
+            "trace",
+            "split_from",
+            "split_into",
+            "task_id",
+            "started_at",
+            "ended_at",
+            "items_total",
+            "items_done",
+            "progress",
+            "stale",
+            "last_error",
+            "last_error_traceback",
+            "failed_item_no",
+        ]
+        read_only_fields = [
+            "status",
+            "split_from",
+            "task_id",
+            "started_at",
+            "ended_at",
+            "items_total",
+            "items_done",
+            "last_error",
+            "last_error_traceback",
+            "failed_item_no",
+        ]
+
+    def get_progress(self, batch) -> dict:
+        from costing.services.batches import batch_progress
+
+        done, total = batch_progress(batch)
+        return {"done": done, "total": total}
+
+    def get_stale(self, batch) -> bool:
+        from costing.services.batches import batch_is_stale
+
+        return batch_is_stale(batch)
+
+
+class RunLogSerializer(serializers.ModelSerializer):
+    duration_ms = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        from costing.models import CostAdjustmentRun
+
+        model = CostAdjustmentRun
+        fields = [
+            "id",
+            "run_id",
+            "batch",
+            "item_filter",
+            "status",
+            "started_at",
+            "ended_at",
+            "duration_ms",
+            "entries_adjusted",
+            "cost_difference",
+            "last_error",
+            "failed_item_no",
+        ]
+        read_only_fields = fields
+
+
+class ItemLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        from costing.models import CostAdjustmentItemLog
+
+        model = CostAdjustmentItemLog
+        fields = [
+            "item_no",
+            "status",
+            "started_at",
+            "ended_at",
+            "duration_ms",
+            "entries_adjusted",
+            "cost_difference",
+            "error",
+        ]
+        read_only_fields = fields
+
+
+class TraceEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        from costing.models import TraceEvent
+
+        model = TraceEvent
+        fields = [
+            "id",
+            "run_id",
+            "batch",
+            "event",
+            "item_no",
+            "location_code",
+            "variant_code",
+            "entry_no",
+            "valuation_date",
+            "amount",
+            "duration_us",
+            "details",
+        ]
+        read_only_fields = fields

@@ -1,7 +1,26 @@
 from django.urls import path
+from rest_framework.routers import DefaultRouter
 
 from costing.api import views
 
+router = DefaultRouter()
+router.register("cost-adjustment/batches", views.BatchViewSet, basename="cost-adjustment-batch")
+router.register("cost-adjustment/runs", views.RunLogViewSet, basename="cost-adjustment-run-log")
+router.register("cost-adjustment/trace", views.TraceEventViewSet, basename="cost-adjustment-trace")
+
 urlpatterns = [
     path("cost-adjustment/run/", views.CostAdjustmentRunApi.as_view(), name="cost-adjustment-run"),
+    path(
+        "items/<str:no>/exclude-from-cost-adjustment/",
+        views.ItemExclusionApi.as_view(),
+        {"excluded": True},
+        name="item-exclude-from-cost-adjustment",
+    ),
+    path(
+        "items/<str:no>/include-in-cost-adjustment/",
+        views.ItemExclusionApi.as_view(),
+        {"excluded": False},
+        name="item-include-in-cost-adjustment",
+    ),
+    *router.urls,
 ]

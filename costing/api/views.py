@@ -1,14 +1,29 @@
-from drf_spectacular.utils import extend_schema
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from costing import services
-from costing.api.serializers import RunRequestSerializer, RunResultSerializer
+from costing import selectors, services
+from costing.api.serializers import (
+    BatchSerializer,
+    ItemLogSerializer,
+    RunLogSerializer,
+    RunRequestSerializer,
+    RunResultSerializer,
+    TraceEventSerializer,
+)
+from costing.models import CostAdjustmentItemBatch, CostAdjustmentRun, TraceEvent
+from costing.services import batches
+from inventory.models import Item
 
 
 class CostAdjustmentRunApi(APIView):
-    """Adjust cost now, for the items of the filter that need it, and say what changed."""
+    """Adjust cost now, for the items of the filter that need it; returns the run log."""
 
     @extend_schema(request=RunRequestSerializer, responses={200: RunResultSerializer})
     def post(self, request: Request) -> Response:
@@ -21,3 +36,122 @@ class CostAdjustmentRunApi(APIView):
             item_by_item=data["item_by_item"],
         )
         return Response(RunResultSerializer(result).data)
+
+
+class BatchViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Cost Adjustment - Item Batches."""
+
+    queryset = CostAdjustmentItemBatch.objects.prefetch_related("splits").order_by("id")
+    serializer_class = BatchSerializer
+    filterset_fields = ["status", "split_from"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = batches.batch_add(
+            item_filter=data.get("item_filter"),
+            item_nos=data.get("item_nos"),
+            timeout_minutes=data.get("timeout_minutes", 60),
+            max_retry_attempts=data.get("max_retry_attempts", 10),
+            trace=data.get("trace", False),
+        )
+
+    def _done(self, batch: CostAdjustmentItemBatch, code: int = 200) -> Response:
+        batch.refresh_from_db()
+        return Response(self.get_serializer(batch).data, status=code)
+
+    @extend_schema(request=None, responses={202: BatchSerializer})
+    @action(detail=True, methods=["post"])
+    def run(self, request: Request, pk=None) -> Response:
+        """Queue the batch for a worker (in-process when no broker is configured)."""
+        batch = self.get_object()
+        with transaction.atomic():
+            batches.batch_queue(batch)
+        return self._done(batch, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={200: BatchSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk=None) -> Response:
+        batch = self.get_object()
+        batches.batch_cancel(batch)
+        return self._done(batch)
+
+    @extend_schema(request=None, responses={200: BatchSerializer})
+    @action(detail=True, methods=["post"])
+    def reset(self, request: Request, pk=None) -> Response:
+        batch = self.get_object()
+        batches.batch_reset(batch)
+        return self._done(batch)
+
+    @extend_schema(request=None, responses={202: None})
+    @action(detail=False, methods=["post"], url_path="run-all")
+    def run_all(self, request: Request) -> Response:
+        with transaction.atomic():
+            queued = batches.batches_run_all()
+        return Response({"queued": queued}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={200: None})
+    @action(detail=False, methods=["post"])
+    def stop(self, request: Request) -> Response:
+        return Response({"canceled": batches.batches_stop()})
+
+    @extend_schema(request=BatchSerializer, responses={201: BatchSerializer})
+    @action(detail=False, methods=["post"], url_path="add-missing-items")
+    def add_missing_items(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        batch = batches.batch_add_missing_items(
+            timeout_minutes=data.get("timeout_minutes", 60),
+            max_retry_attempts=data.get("max_retry_attempts", 10),
+            trace=data.get("trace", False),
+        )
+        if batch is None:
+            return Response({"detail": "Every item is in a batch already."})
+        return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+class RunLogViewSet(viewsets.ReadOnlyModelViewSet):
+    """Log per run; …/runs/{id}/items/ is the log per item."""
+
+    queryset = CostAdjustmentRun.objects.all()
+    serializer_class = RunLogSerializer
+    filterset_fields = ["status", "batch"]
+
+    @extend_schema(responses={200: ItemLogSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def items(self, request: Request, pk=None) -> Response:
+        run = self.get_object()
+        page = self.paginate_queryset(run.item_logs.all())
+        return self.get_paginated_response(ItemLogSerializer(page, many=True).data)
+
+
+class TraceEventViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = TraceEvent.objects.all()
+    serializer_class = TraceEventSerializer
+    filterset_fields = ["event", "item_no", "location_code"]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("by", str, enum=["event", "item", "location"])],
+        responses={200: None},
+    )
+    @action(detail=False, methods=["get"])
+    def analysis(self, request: Request) -> Response:
+        by = request.query_params.get("by", "event")
+        if by not in ("event", "item", "location"):
+            raise ValidationError({"by": ["Choose event, item or location."]})
+        return Response({"by": by, "rows": selectors.trace_analysis(by)})
+
+
+class ItemExclusionApi(APIView):
+    """Exclude an item from cost adjustment, or include it again (spec §13)."""
+
+    @extend_schema(request=None, responses={200: None})
+    def post(self, request: Request, no: str, excluded: bool) -> Response:
+        item = get_object_or_404(Item, no=no)
+        excluded = services.item_exclusion_set(item=item, excluded=excluded)
+        return Response({"item_no": item.no, "excluded_from_cost_adjustment": excluded})

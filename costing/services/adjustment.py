@@ -290,6 +290,13 @@ def mark_for_adjustment(*, entry_nos: Sequence[int]) -> int:
     return marked
 
 
+def item_exclusion_set(*, item: Item, excluded: bool) -> bool:
+    """Exclude an item from cost adjustment (a problem item, so the others keep being adjusted)
+    or include it again."""
+    Item.objects.filter(pk=item.pk).update(excluded_from_cost_adjustment=excluded)
+    return excluded
+
+
 def reset_cost_is_adjusted(*, item_filter: str | None = None) -> int:
     """Make the items of the filter need adjustment again, every average period included."""
     with transaction.atomic():
@@ -306,6 +313,7 @@ __all__ = [
     "adjust_one_by_one",
     "adjust_items",
     "cost_adjustment_run",
+    "item_exclusion_set",
     "items_to_adjust",
     "mark_for_adjustment",
     "reset_cost_is_adjusted",

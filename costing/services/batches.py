@@ -156,6 +156,21 @@ def batch_is_stale(batch: CostAdjustmentItemBatch) -> bool:
     return (timezone.now() - batch.started_at).total_seconds() > allowed
 
 
+def batch_progress(batch: CostAdjustmentItemBatch) -> tuple[int, int]:
+    """Items done of items in the batch. While it runs, its worker reports progress through
+    Celery's result backend (its own transaction is not visible until it commits)."""
+    if batch.status == RunStatus.RUNNING and batch.task_id:
+        from celery.result import AsyncResult
+
+        try:
+            info = AsyncResult(batch.task_id).info
+        except Exception:  # no result backend reachable: say what the database knows
+            info = None
+        if isinstance(info, dict) and "done" in info:
+            return int(info["done"]), int(info.get("total", batch.items_total))
+    return batch.items_done, batch.items_total
+
+
 # -- running one batch (the Celery task calls this) --------------------------------------------
 
 
