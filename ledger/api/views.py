@@ -26,9 +26,12 @@ class GLAccountViewSet(
 
     def get_queryset(self):
         raw = self.request.query_params.get("date_to")
-        date_to = parse_date(raw) if raw else None
+        try:
+            date_to = parse_date(raw) if raw else None
+        except ValueError:  # well formed, but no such day (2025-02-30)
+            date_to = None
         if raw and date_to is None:
-            raise ValidationError({"date_to": ["Use the date format YYYY-MM-DD."]})
+            raise ValidationError({"date_to": [f"{raw!r} is not a date (YYYY-MM-DD)."]})
         return selectors.gl_account_list(date_to)
 
     @extend_schema(parameters=[DATE_TO])
