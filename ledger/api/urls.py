@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from ledger.api import views
+from ledger.api import reconciliation, views
 
 router = DefaultRouter()
 router.register("gl-accounts", views.GLAccountViewSet, basename="gl-account")
@@ -23,6 +23,17 @@ urlpatterns = [
         "gl/post-inventory-cost/test/",
         views.PostInventoryCostTestApi.as_view(),
         name="post-inventory-cost-test",
+    ),
+    path("reconciliation/", reconciliation.ReconciliationApi.as_view(), name="reconciliation"),
+    path(
+        "reconciliation/value-entries/",
+        reconciliation.CellValueEntriesApi.as_view(),
+        name="reconciliation-value-entries",
+    ),
+    path(
+        "reconciliation/gl-entries/",
+        reconciliation.RowGLEntriesApi.as_view(),
+        name="reconciliation-gl-entries",
     ),
     *router.urls,
 ]

@@ -141,13 +141,24 @@ def _parts(values: Iterable[ValueEntry]) -> tuple[list[_Part], list[int], list[S
     setup = InventorySetup.get()
     book = AccountBook()
     closed_until = InventoryPeriod.last_closed_ending_date()
+    values = list(values)
+    # Entries whose expected cost reached the G/L before (while expected cost posting was
+    # on): their invoices must release it, whatever the setting says now.
+    expected_posted = set(
+        ValueEntry.objects.filter(item_ledger_entry_id__in={v.item_ledger_entry_id for v in values})
+        .exclude(expected_cost_posted_to_gl=0)
+        .values_list("item_ledger_entry_id", flat=True)
+    )
     parts: list[_Part] = []
     nothing_left: list[int] = []
     skipped: list[SkippedEntry] = []
     for value in values:
         actual = value.cost_amount_actual - value.cost_posted_to_gl
         expected = value.cost_amount_expected - value.expected_cost_posted_to_gl
-        if not setup.expected_cost_posting_to_gl and value.expected_cost_posted_to_gl == 0:
+        if (
+            not setup.expected_cost_posting_to_gl
+            and value.item_ledger_entry_id not in expected_posted
+        ):
             if expected and not actual:
                 skipped.append(
                     _skip(value, "Expected cost, and Expected Cost Posting to G/L is off.")

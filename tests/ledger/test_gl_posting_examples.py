@@ -112,6 +112,21 @@ def test_expected_cost_goes_through_the_interim_accounts_and_is_cleared_by_the_i
     assert_every_transaction_balances()
 
 
+def test_expected_cost_posted_before_the_setting_was_turned_off_is_still_cleared():
+    inventory_setup_update(expected_cost_posting_to_gl=True)
+    item = make_item("A")
+    receipt = post("purchase", item, 10, day(1, 1), unit_cost="9.5", invoiced=False)
+    post_per_entry()  # Inventory (Interim) +95, Invt. Accrual (Interim) -95
+    inventory_setup_update(expected_cost_posting_to_gl=False)
+    item_ledger_entry_invoice(
+        entry_no=receipt.pk, posting_date=day(1, 20), quantity=D(10), unit_cost=D(10)
+    )
+    post_per_entry()
+    # The receipt's 95 reached the interim accounts, so its invoice takes it out again.
+    assert nonzero(balances()) == {INVENTORY: D("100"), DIRECT_COST_APPLIED: D("-100")}
+    assert_every_transaction_balances()
+
+
 def test_with_expected_cost_posting_off_a_receipt_is_skipped_and_the_invoice_posts_only_actual():
     item = make_item("A")
     receipt = post("purchase", item, 10, day(1, 1), unit_cost="9.5", invoiced=False)
