@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -15,5 +16,9 @@ urlpatterns = [
 if not settings.DEBUG:
     # One small deployable: the app serves its own few static files (htmx, admin css).
     urlpatterns += [
-        re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATIC_ROOT}),
+        re_path(
+            r"^static/(?P<path>.*)$",
+            login_not_required(serve),
+            {"document_root": settings.STATIC_ROOT},
+        ),
     ]
