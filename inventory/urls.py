@@ -4,4 +4,12 @@ from inventory import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("home/figures/", views.home_figures, name="home-figures"),
+    path("home/reconciliation/", views.home_reconciliation, name="home-reconciliation"),
+    path("inventory-setup/", views.inventory_setup, name="inventory-setup"),
+    path("items/", views.items, name="items"),
+    path("items/<path:no>/", views.item_card, name="item-card"),
+    path("ledgers/item-entries/", views.item_ledger_entries, name="item-ledger-entries"),
+    path("ledgers/value-entries/", views.value_entries, name="value-entries"),
+    path("ledgers/gl-entries/", views.gl_entries, name="gl-entries"),
 ]
