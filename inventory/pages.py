@@ -33,10 +33,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_POST, require_safe
 
 from inventory.api.permissions import ACCOUNTANT, VIEWER, has_role
 from inventory.templatetags.ui import format_money, format_qty, format_unit_cost
@@ -69,6 +70,21 @@ def role_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def reader(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page: GET or HEAD only, for the viewer and accountant roles."""
+    return require_safe(role_required(view))
+
+
+def writer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An action: POST only (CSRF-protected), for the accountant role."""
+    return require_POST(role_required(view))
+
+
+def paginate(request: HttpRequest, rows: Any, per_page: int = 50) -> Page:
+    """One page of a queryset (LIMIT/OFFSET; the count is one aggregate query)."""
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
 
 
 # -- columns -------------------------------------------------------------------------------------

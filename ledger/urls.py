@@ -1,1 +1,32 @@
-urlpatterns = []
+"""The G/L pages. Stable paths: /gl/post-inventory-cost/, /gl/reconciliation/."""
+
+from django.urls import path
+
+from ledger import views
+
+app_name = "ledger"
+
+urlpatterns = [
+    path("gl/post-inventory-cost/", views.post_inventory_cost, name="post_inventory_cost"),
+    path(
+        "gl/post-inventory-cost/test/",
+        views.post_inventory_cost_test,
+        name="post_inventory_cost_test",
+    ),
+    path(
+        "gl/post-inventory-cost/tasks/<str:task_id>/",
+        views.post_inventory_cost_task,
+        name="post_inventory_cost_task",
+    ),
+    path("gl/reconciliation/", views.reconciliation, name="reconciliation"),
+    path(
+        "gl/reconciliation/value-entries/",
+        views.reconciliation_value_entries,
+        name="reconciliation_value_entries",
+    ),
+    path(
+        "gl/reconciliation/gl-entries/",
+        views.reconciliation_gl_entries,
+        name="reconciliation_gl_entries",
+    ),
+]
