@@ -3,11 +3,13 @@ from django.contrib.auth.models import Group, User
 from rest_framework.test import APIClient
 
 
-@pytest.fixture(autouse=True)
-def _db_for_all(request):
-    """Nearly every test touches the ledgers; the pure engine's tests (tests/engine) do not."""
-    if "engine" not in request.node.path.parts:
-        request.getfixturevalue("db")
+def pytest_collection_modifyitems(items):
+    """Nearly every test touches the ledgers: give each one the test database, except the pure
+    engine's (tests/engine). A marker, not a fixture requested at run time, so pytest-django
+    always sets up the test database before anything connects."""
+    for item in items:
+        if "engine" not in item.path.parts and not item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.django_db)
 
 
 def _client_for(username: str, role: str | None) -> APIClient:
