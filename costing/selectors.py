@@ -23,36 +23,44 @@ def item_graphs(
     items = list(items)
     ids = [item.pk for item in items]
     entries: dict[int, dict[int, Entry]] = defaultdict(dict)
-    rows = ItemLedgerEntry.objects.filter(item_id__in=ids).values_list(
-        "item_id",
-        "entry_no",
-        "posting_date",
-        "entry_type",
-        "location_id",
-        "variant_code",
-        "quantity",
-        "invoiced_quantity",
-        "positive",
-        "applies_to_entry_id",
-        "applies_from_entry_id",
+    rows = (
+        ItemLedgerEntry.objects.filter(item_id__in=ids)
+        .order_by()
+        .values_list(
+            "item_id",
+            "entry_no",
+            "posting_date",
+            "entry_type",
+            "location_id",
+            "variant_code",
+            "quantity",
+            "invoiced_quantity",
+            "positive",
+            "applies_to_entry_id",
+            "applies_from_entry_id",
+        )
     )
     for item_id, no, day, kind, loc, var, qty, inv, pos, to, frm in rows.iterator(chunk_size=5000):
         entries[item_id][no] = Entry(no, day, kind, loc or "", var, qty, inv, pos, to, frm)
     values: dict[int, list[Value]] = defaultdict(list)
-    rows = ValueEntry.objects.filter(item_id__in=ids, item_ledger_entry__isnull=False).values_list(
-        "item_id",
-        "entry_no",
-        "item_ledger_entry_id",
-        "entry_type",
-        "posting_date",
-        "valuation_date",
-        "valued_quantity",
-        "cost_amount_actual",
-        "cost_amount_expected",
-        "adjustment",
-        "item_charge_no",
-        "valued_by_average_cost",
-        "cost_per_unit",
+    rows = (
+        ValueEntry.objects.filter(item_id__in=ids, item_ledger_entry__isnull=False)
+        .order_by()
+        .values_list(
+            "item_id",
+            "entry_no",
+            "item_ledger_entry_id",
+            "entry_type",
+            "posting_date",
+            "valuation_date",
+            "valued_quantity",
+            "cost_amount_actual",
+            "cost_amount_expected",
+            "adjustment",
+            "item_charge_no",
+            "valued_by_average_cost",
+            "cost_per_unit",
+        )
     )
     for item_id, no, ile, kind, day, vday, vq, act, exp, adj, charge, avg, cpu in rows.iterator(
         chunk_size=5000
@@ -61,14 +69,18 @@ def item_graphs(
             Value(no, ile, kind, day, vday, vq, act, exp, adj, bool(charge), avg, cpu)
         )
     applications: dict[int, list[Application]] = defaultdict(list)
-    rows = ItemApplicationEntry.objects.filter(
-        inbound_item_entry__item_id__in=ids, quantity__lt=0, outbound_item_entry__isnull=False
-    ).values_list(
-        "inbound_item_entry__item_id",
-        "entry_no",
-        "inbound_item_entry_id",
-        "outbound_item_entry_id",
-        "quantity",
+    rows = (
+        ItemApplicationEntry.objects.filter(
+            inbound_item_entry__item_id__in=ids, quantity__lt=0, outbound_item_entry__isnull=False
+        )
+        .order_by()  # no walk of the whole table in entry order: the item picks the rows
+        .values_list(
+            "inbound_item_entry__item_id",
+            "entry_no",
+            "inbound_item_entry_id",
+            "outbound_item_entry_id",
+            "quantity",
+        )
     )
     for item_id, no, inbound, outbound, qty in rows.iterator(chunk_size=5000):
         applications[item_id].append(Application(no, inbound, outbound, -qty))

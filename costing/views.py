@@ -50,7 +50,6 @@ from inventory.selectors import item_ledger_entry_list, item_list, value_entry_l
 PAGE_SIZE = 50
 
 
-
 def _next(request: HttpRequest, default: str) -> str:
     """The list the action was started from, with its filters (a path on this site only)."""
     target = request.POST.get("next", "")

@@ -8,12 +8,16 @@ in the posting's transaction, and such runs are not logged.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
+from django.db import transaction
 from django.utils import timezone
 
-from costing.services.adjustment import adjust_items
+from costing.services.adjustment import ItemAdjustmentFailed, adjust_items
 from inventory.models import AutomaticCostAdjustment
 from inventory.services.hooks import Posted
+
+log = logging.getLogger(__name__)
 
 _MONTHS = {
     AutomaticCostAdjustment.MONTH: 1,
@@ -44,4 +48,9 @@ def adjust_after_posting(posted: Posted) -> None:
     )
     if floor is None or posted.earliest_valuation_date < floor:
         return
-    adjust_items(sorted(posted.item_ids))
+    try:
+        with transaction.atomic():  # a savepoint: a failing item must not undo the posting
+            adjust_items(sorted(posted.item_ids))
+    except ItemAdjustmentFailed as failure:
+        # The posting stands; the item stays "not adjusted" and a run or batch will show why.
+        log.warning("Automatic cost adjustment of %s failed: %s", failure.item_no, failure.reason)

@@ -15,6 +15,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Sequence
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -23,6 +24,7 @@ from django.utils import timezone
 from costing.item_filter import item_filter_q
 from costing.models import CostAdjustmentItemBatch, RunStatus
 from costing.services.adjustment import (
+    AdjustmentCanceled,
     AdjustmentResult,
     AdjustmentTimedOut,
     ItemAdjustmentFailed,
@@ -125,6 +127,7 @@ def batch_cancel(batch: CostAdjustmentItemBatch) -> None:
     if batch.status == RunStatus.RUNNING:
         raise InvalidInput.on("status", f"Batch {batch.pk} is running; stop it instead.")
     CostAdjustmentItemBatch.objects.filter(pk=batch.pk).update(status=RunStatus.CANCELED)
+    batch.refresh_from_db()
 
 
 def batch_reset(batch: CostAdjustmentItemBatch) -> None:
@@ -134,6 +137,7 @@ def batch_reset(batch: CostAdjustmentItemBatch) -> None:
     CostAdjustmentItemBatch.objects.filter(pk=batch.pk).update(
         status=RunStatus.NOT_STARTED, started_at=None, ended_at=None, task_id=""
     )
+    batch.refresh_from_db()
 
 
 def batches_stop() -> int:
@@ -159,7 +163,9 @@ def batch_is_stale(batch: CostAdjustmentItemBatch) -> bool:
 def batch_progress(batch: CostAdjustmentItemBatch) -> tuple[int, int]:
     """Items done of items in the batch. While it runs, its worker reports progress through
     Celery's result backend (its own transaction is not visible until it commits)."""
-    if batch.status == RunStatus.RUNNING and batch.task_id:
+    from config.celery import app
+
+    if batch.status == RunStatus.RUNNING and batch.task_id and not app.conf.task_always_eager:
         from celery.result import AsyncResult
 
         try:
@@ -196,28 +202,39 @@ def batch_execute(
     limit = batch.timeout_minutes * _timeout_unit_seconds()
     deadline = time.monotonic() + limit
     status = RunStatus.SUCCESS
+
+    def canceled() -> bool:
+        # Stop / Cancel commit a new status from another session; the batch looks between items.
+        return CostAdjustmentItemBatch.objects.filter(
+            pk=batch_id, status=RunStatus.CANCELED
+        ).exists()
+
     try:
         with transaction.atomic():
             adjust_one_by_one(
-                items, trace=batch.trace, deadline=deadline, progress=progress, results=done
+                items,
+                trace=batch.trace,
+                deadline=deadline,
+                progress=progress,
+                results=done,
+                should_stop=canceled,
             )
     except ItemAdjustmentFailed as failure:
         status = RunStatus.FAILED
-        result.error, result.failed_item_no = str(failure.error), failure.item_no
+        result.error, result.failed_item_no = failure.reason, failure.item_no
         result.traceback = "".join(traceback.format_exception(failure.error))
-    except AdjustmentTimedOut as timeout:
-        status, result.error = RunStatus.TIMED_OUT, str(timeout)
-    except Exception as error:  # the worker's time limit (SoftTimeLimitExceeded), lost DB...
-        status = (
-            RunStatus.TIMED_OUT
-            if type(error).__name__ == "SoftTimeLimitExceeded"
-            else (RunStatus.FAILED)
-        )
-        result.error = str(error) or type(error).__name__
+    except (AdjustmentTimedOut, SoftTimeLimitExceeded) as timeout:
+        status, result.error = RunStatus.TIMED_OUT, str(timeout) or "The time limit passed."
+    except AdjustmentCanceled as stop:
+        status, result.error = RunStatus.CANCELED, str(stop)
+    except Exception as error:  # e.g. a write failing for one of several items: which is unknown
+        status, result.error = RunStatus.FAILED, f"{type(error).__name__}: {error}"
+        result.traceback = "".join(traceback.format_exception(error))
     result.status = status
     result.items = done if status == RunStatus.SUCCESS else []
     result.ended_at = timezone.now()
-    CostAdjustmentItemBatch.objects.filter(pk=batch_id).update(
+    # Only a batch still Running records its outcome: a Stop that came in meanwhile wins.
+    recorded = CostAdjustmentItemBatch.objects.filter(pk=batch_id, status=RunStatus.RUNNING).update(
         status=status,
         ended_at=result.ended_at,
         items_done=len(done) if status == RunStatus.SUCCESS else 0,
@@ -225,6 +242,8 @@ def batch_execute(
         last_error_traceback=result.traceback,
         failed_item_no=result.failed_item_no,
     )
+    if not recorded:
+        status = RunStatus.CANCELED
     run_log_write(result, item_filter=batch.item_filter, batch=batch, status=status)
     if batch.trace:
         trace_write(uuid.UUID(result.run_id), batch, done)

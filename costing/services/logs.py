@@ -39,7 +39,8 @@ def run_log_write(
     if level == CostAdjustmentLogging.DISABLED:
         return None
     failed = status != RunStatus.SUCCESS
-    if level == CostAdjustmentLogging.ERRORS_ONLY and not failed:
+    # BC: Errors Only keeps the runs that failed (not those that timed out or were canceled).
+    if level == CostAdjustmentLogging.ERRORS_ONLY and status != RunStatus.FAILED:
         return None
     with transaction.atomic():
         run = CostAdjustmentRun.objects.create(

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from inventory.models import InventorySetup, ValueEntry
+from inventory.models import InventorySetup
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Posted:
 
 
 AfterPosting = Callable[[Posted], None]
-ValuesWritten = Callable[[Sequence[ValueEntry]], None]
+ValuesWritten = Callable[[Sequence[int]], None]
 _after_posting: list[AfterPosting] = []
 _values_written: list[ValuesWritten] = []
 
@@ -33,8 +33,8 @@ def register_after_posting(hook: AfterPosting) -> None:
 
 
 def register_values_written(hook: ValuesWritten) -> None:
-    """Called with every batch of value entries written, postings and adjustments alike
-    (automatic cost posting)."""
+    """Called with the entry numbers of every batch of value entries written, postings and
+    adjustments alike (automatic cost posting)."""
     if hook not in _values_written:
         _values_written.append(hook)
 
@@ -44,6 +44,6 @@ def after_posting(posted: Posted) -> None:
         hook(posted)
 
 
-def values_written(values: Sequence[ValueEntry]) -> None:
+def values_written(entry_nos: Sequence[int]) -> None:
     for hook in _values_written:
-        hook(values)
+        hook(entry_nos)

@@ -11,8 +11,16 @@ def value_entries_write(values: Sequence[ValueEntry]) -> list[ValueEntry]:
     if not values:
         return []
     written = ValueEntry.objects.bulk_create(values, batch_size=2000)
-    PostValueEntryToGL.objects.bulk_create(
-        [PostValueEntryToGL(value_entry_id=v.pk) for v in written], batch_size=5000
-    )
-    values_written(written)
+    value_entries_written([v.pk for v in written])
     return written
+
+
+def value_entries_written(entry_nos: Sequence[int]) -> None:
+    """Queue value entries written some other way (e.g. by one INSERT ... SELECT) for the G/L
+    and tell the hooks."""
+    if not entry_nos:
+        return
+    PostValueEntryToGL.objects.bulk_create(
+        [PostValueEntryToGL(value_entry_id=no) for no in entry_nos], batch_size=5000
+    )
+    values_written(entry_nos)

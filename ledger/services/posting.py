@@ -99,8 +99,14 @@ def inventory_cost_post_to_gl(
     document_no: str = "",
     post: bool = True,
     value_entry_nos: Sequence[int] | None = None,
+    exclusive: bool = True,
 ) -> PostingReport:
-    """Post (or, with post=False, report what would be posted) the queued value entries."""
+    """Post (or, with post=False, report what would be posted) the queued value entries.
+
+    A run takes an advisory lock so that two runs never overlap. Automatic cost posting passes
+    exclusive=False: it posts only the entries its own transaction just wrote, which no other
+    transaction can see yet, so it needs no lock, and a long adjustment batch holding one would
+    stop every posting until it commits."""
     if post_method not in POST_METHODS:
         raise InvalidInput.on("post_method", f"Choose one of {', '.join(POST_METHODS)}.")
     if post_method == PER_POSTING_GROUP and not document_no:
@@ -112,7 +118,7 @@ def inventory_cost_post_to_gl(
         )
     report = PostingReport(posted=post, post_method=post_method, document_no=document_no)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if exclusive and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         queue = PostValueEntryToGL.objects.select_for_update()
