@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, Max, Q, Sum
 
 from costing.engine.money import ZERO, q_unit_cost
@@ -120,6 +121,30 @@ class PostingContext:
 
     def entry(self, entry_no: int) -> ItemLedgerEntry | None:
         return self.entries.get(entry_no)
+
+    def preload_open_entries(self, keys: Iterable[tuple[int, str | None, str]]) -> None:
+        """Load the open entries (both directions) of many item/location/variant keys in one
+        query, so that a journal does not ask once per key."""
+        keys = {key for key in keys if (*key, True) not in self._open}
+        if not keys:
+            return
+        condition = Q()
+        for item_id, location_code, variant_code in keys:
+            condition |= Q(item_id=item_id, location_id=location_code, variant_code=variant_code)
+        loaded = list(
+            ItemLedgerEntry.objects.filter(condition, open=True).order_by(
+                "posting_date", "entry_no"
+            )
+        )
+        loaded = [self.entries.get(e.entry_no, e) for e in loaded]
+        self._remember(loaded)
+        for item_id, location_code, variant_code in keys:
+            for positive in (True, False):
+                self._open[(item_id, location_code, variant_code, positive)] = []
+        for entry in loaded:
+            self._open[
+                (entry.item_id, entry.location_id, entry.variant_code, entry.positive)
+            ].append(entry)
 
     def open_entries(
         self, item: Item, location_code: str | None, variant_code: str, positive: bool
@@ -270,17 +295,7 @@ class PostingContext:
         ItemLedgerEntry.objects.bulk_create(self.new_entries, batch_size=1000)
         changed = [self.entries[no] for no in sorted(self.changed_entry_nos)]
         if changed:
-            ItemLedgerEntry.objects.bulk_update(
-                changed,
-                [
-                    "remaining_quantity",
-                    "open",
-                    "invoiced_quantity",
-                    "completely_invoiced",
-                    "applied_entry_to_adjust",
-                ],
-                batch_size=1000,
-            )
+            entries_bookkeeping_update(changed)
         value_entries_write(self.new_values)
         ItemApplicationEntry.objects.bulk_create(self.new_applications, batch_size=1000)
         self._mark_entry_points()
@@ -335,3 +350,41 @@ class PostingContext:
                 item_id=item_id, location_code=loc, variant_code=var, valuation_date__gte=day
             )
         AvgCostAdjmtEntryPoint.objects.filter(condition).update(cost_is_adjusted=False)
+
+
+_BOOKKEEPING = [
+    "remaining_quantity",
+    "open",
+    "invoiced_quantity",
+    "completely_invoiced",
+    "applied_entry_to_adjust",
+]
+# One statement for any number of entries (Django's bulk_update builds a CASE per row and field).
+_UPDATE_BOOKKEEPING = """
+UPDATE inventory_itemledgerentry AS e
+SET remaining_quantity = v.remaining, open = v.open, invoiced_quantity = v.invoiced,
+    completely_invoiced = v.completely, applied_entry_to_adjust = v.to_adjust
+FROM unnest(%s::bigint[], %s::numeric[], %s::boolean[], %s::numeric[], %s::boolean[],
+            %s::boolean[]) AS v(entry_no, remaining, open, invoiced, completely, to_adjust)
+WHERE e.entry_no = v.entry_no
+"""
+
+
+def entries_bookkeeping_update(entries: list[ItemLedgerEntry]) -> None:
+    """Write the bookkeeping fields of existing entries: the only fields of the item ledger
+    that change after insert."""
+    if connection.vendor != "postgresql":
+        ItemLedgerEntry.objects.bulk_update(entries, _BOOKKEEPING, batch_size=1000)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _UPDATE_BOOKKEEPING,
+            [
+                [e.entry_no for e in entries],
+                [e.remaining_quantity for e in entries],
+                [e.open for e in entries],
+                [e.invoiced_quantity for e in entries],
+                [e.completely_invoiced for e in entries],
+                [e.applied_entry_to_adjust for e in entries],
+            ],
+        )

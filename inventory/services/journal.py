@@ -100,6 +100,13 @@ def item_journal_post(*, lines: list[JournalLine]) -> list[ItemLedgerEntry]:
             for no in (line.applies_to_entry, line.applies_from_entry)
             if no is not None
         )
+        ctx.preload_open_entries(
+            (ctx.items[line.item_no].item.pk, code or None, line.variant_code)
+            for line in lines
+            for code in (line.location_code, line.new_location_code)[
+                : 2 if line.entry_type == EntryType.TRANSFER else 1
+            ]
+        )
         created: list[ItemLedgerEntry] = []
         for index, line in enumerate(lines):
             try:
