@@ -57,17 +57,41 @@ class _Adjustment:
         self.average = self.settings.costing_method == "average"
         self.entries = graph.entries
         self.values: dict[int, list[Value]] = defaultdict(list)
-        for value in graph.values:
+        for value in sorted(graph.values, key=lambda v: v.entry_no):
             self.values[value.ile].append(value)
         self.uses_of: dict[int, list[Application]] = defaultdict(list)  # by outbound
         self.used_from: dict[int, list[Application]] = defaultdict(list)  # by inbound
         for app in sorted(graph.applications, key=lambda a: a.entry_no):
             self.uses_of[app.outbound].append(app)
             self.used_from[app.inbound].append(app)
-        self.first_value_no = {ile: min(v.entry_no for v in vs) for ile, vs in self.values.items()}
-        self.valuation_date = {
-            ile: min(vs, key=lambda v: v.entry_no).valuation_date for ile, vs in self.values.items()
-        }
+        # Each entry's value entries are read once, here (they are in entry order).
+        self.first_value_no = {ile: vs[0].entry_no for ile, vs in self.values.items()}
+        self.valuation_date = {ile: vs[0].valuation_date for ile, vs in self.values.items()}
+        self._derived: dict[int, tuple[Decimal, Decimal]] = {}
+        self._own: dict[int, Decimal] = {}
+        self._revals: dict[int, list[Value]] = {}
+        for ile, vs in self.values.items():
+            entry = self.entries.get(ile)
+            recipient = entry is not None and (
+                not entry.positive or self.is_recipient_inbound(entry)
+            )
+            actual = expected = own = ZERO
+            revals = []
+            for value in vs:
+                if value.entry_type == REVALUATION:
+                    revals.append(value)
+                    continue
+                if value.entry_type == ROUNDING:
+                    continue
+                if value.entry_type == DIRECT and not value.item_charge:
+                    actual += value.actual
+                    expected += value.expected
+                    if recipient:
+                        continue
+                own += value.actual + value.expected
+            self._derived[ile] = (actual, expected)
+            self._own[ile] = own
+            self._revals[ile] = revals
         if self.average:
             self._move_covered_decreases()
         # Results of the nodes, filled in dependency order.
@@ -108,25 +132,11 @@ class _Adjustment:
     def derived_now(self, ile: int) -> tuple[Decimal, Decimal]:
         """The part of a recipient's cost that comes from elsewhere: its direct cost, not item
         charges (actual, expected)."""
-        actual = expected = ZERO
-        for value in self.values[ile]:
-            if value.entry_type == DIRECT and not value.item_charge:
-                actual += value.actual
-                expected += value.expected
-        return actual, expected
+        return self._derived.get(ile, (ZERO, ZERO))
 
     def own_cost(self, ile: int) -> Decimal:
         """What an entry carries besides the derived part, revaluations and rounding."""
-        entry = self.entries[ile]
-        recipient = not entry.positive or self.is_recipient_inbound(entry)
-        total = ZERO
-        for value in self.values[ile]:
-            if value.entry_type in (REVALUATION, ROUNDING):
-                continue
-            if recipient and value.entry_type == DIRECT and not value.item_charge:
-                continue
-            total += value.actual + value.expected
-        return total
+        return self._own.get(ile, ZERO)
 
     def base_cost(self, ile: int) -> Decimal:
         """An inbound entry's cost before revaluations and rounding."""
@@ -139,7 +149,7 @@ class _Adjustment:
         return self.own_cost(ile)
 
     def revaluations(self, ile: int) -> list[Value]:
-        return [v for v in self.values[ile] if v.entry_type == REVALUATION]
+        return self._revals.get(ile, [])
 
     def unit_cost_for(self, inbound: int, outbound: Entry) -> Decimal:
         """What one unit of `inbound` costs the outbound entry (spec §8: a revaluation counts
@@ -173,7 +183,7 @@ class _Adjustment:
         _, group, day = node
         periods = self._periods[group]
         found = []
-        index = periods["order"].index(day)
+        index = periods["position"][day]
         if index:
             found.append(("per", group, periods["order"][index - 1]))
         for ile in periods[day]["recipients"]:
@@ -206,7 +216,7 @@ class _Adjustment:
             contributions.append(-app.quantity * self.unit_cost_for(app.inbound, entry))
             used += app.quantity
         unapplied = -entry.quantity - used
-        first = min(self.values[entry.entry_no], key=lambda v: v.entry_no, default=None)
+        first = self.values[entry.entry_no][0] if self.values[entry.entry_no] else None
         if unapplied and first is not None:
             # Negative inventory still uncovered: it keeps the cost it was posted with.
             contributions.append(-unapplied * first.cost_per_unit)
@@ -250,6 +260,7 @@ class _Adjustment:
                 bucket(self.group(entry), self.period(reval.valuation_date))["revals"].append(reval)
         for slots in periods.values():
             slots["order"] = sorted(day for day in slots if day != "order")
+            slots["position"] = {day: index for index, day in enumerate(slots["order"])}
         return periods
 
     def _average_period(self, group: Group, day: dt.date) -> None:
@@ -261,7 +272,7 @@ class _Adjustment:
         revaluation point)."""
         slots = self._periods[group]
         slot = slots[day]
-        index = slots["order"].index(day)
+        index = slots["position"][day]
         value, quantity = ZERO, ZERO
         if index:
             value, quantity = self.closing.get((group, slots["order"][index - 1]), (ZERO, ZERO))
@@ -407,7 +418,7 @@ class _Adjustment:
         expected_target = target - actual_target
         originals = [
             v
-            for v in sorted(self.values[entry.entry_no], key=lambda v: v.entry_no)
+            for v in self.values[entry.entry_no]
             if v.entry_type == DIRECT and not v.item_charge and not v.adjustment
         ]
         found: list[NewValue] = []
@@ -450,7 +461,7 @@ class _Adjustment:
             return None
         directs = [
             v
-            for v in sorted(self.values[entry.entry_no], key=lambda v: v.entry_no)
+            for v in self.values[entry.entry_no]
             if v.entry_type == DIRECT and not v.adjustment and not v.item_charge
         ]
         if not directs:
