@@ -102,14 +102,38 @@ class _Adjustment:
 
     def _move_covered_decreases(self) -> None:
         """Spec §4.3: a decrease posted with nothing on hand is valued when the increase that
-        covered it arrived: its valuation date moves to that increase's."""
-        for ile, entry in self.entries.items():
-            if entry.positive or entry.applies_to is not None or ile not in self.valuation_date:
-                continue
-            for app in self.uses_of[ile]:
-                covering = self.valuation_date.get(app.inbound)
-                if covering and covering > self.valuation_date[ile]:
-                    self.valuation_date[ile] = covering
+        covered it arrived: its valuation date moves to that increase's. A transfer receipt or a
+        return is never valued before what it takes its cost from. Repeated until nothing
+        moves, since one move can cause another along a chain."""
+        dates = self.valuation_date
+        for _ in range(len(self.entries) + 1):
+            moved = False
+            for ile, entry in sorted(self.entries.items()):
+                if ile not in dates:
+                    continue
+                if entry.positive:
+                    later = [dates.get(entry.applies_from)] if entry.applies_from else []
+                elif entry.applies_to is None:
+                    later = [dates.get(app.inbound) for app in self.uses_of[ile]]
+                else:
+                    continue
+                latest = max(filter(None, later), default=None)
+                if latest and latest > dates[ile]:
+                    dates[ile] = latest
+                    moved = True
+            if not moved:
+                return
+
+    def _inner(self, ile: int, node: Node) -> bool:
+        """A fixed-applied decrease that uses a receipt or return taking its cost from `node`'s
+        own period: it is valued inside that period, after what it uses."""
+        for app in self.uses_of[ile]:
+            inbound = self.entries.get(app.inbound)
+            if inbound is not None and self.is_recipient_inbound(inbound):
+                source = self.entries.get(inbound.applies_from)
+                if source is not None and self.node_of_outbound(source) == node:
+                    return True
+        return False
 
     # -- classification ----------------------------------------------------------------------
 
@@ -190,7 +214,7 @@ class _Adjustment:
             source = self.entries.get(self.entries[ile].applies_from)
             if source is not None and self.node_of_outbound(source) != node:
                 found.append(("rec", ile))
-        found.extend(("out", ile) for ile in periods[day]["fixed"])
+        found.extend(("out", ile) for ile in periods[day]["fixed"] if not self._inner(ile, node))
         return found
 
     def node_of_outbound(self, entry: Entry) -> Node:
@@ -287,7 +311,11 @@ class _Adjustment:
                 continue
             value += self.base_cost(ile)
             quantity += self.entries[ile].quantity
+        node = ("per", group, day)
         for ile in slot["fixed"]:
+            if self._inner(ile, node):
+                events.append((self.first_value_no[ile], "fixed", ile))
+                continue
             value += self.target.get(ile, sum(self.derived_now(ile)))
             quantity += self.entries[ile].quantity
         events.extend((self.first_value_no[ile], "decrease", ile) for ile in slot["average"])
@@ -300,6 +328,11 @@ class _Adjustment:
             if kind == "return":
                 self._recipient(entry)
                 value += self.base_cost(subject)
+                quantity += entry.quantity
+                continue
+            if kind == "fixed":
+                self._outbound(entry)
+                value += self.target[subject]
                 quantity += entry.quantity
                 continue
             if quantity <= 0 or value < 0:

@@ -292,6 +292,9 @@ def _post_outbound(
             valued_by_average_cost=(
                 item.costing_method == CostingMethod.AVERAGE and line.applies_to_entry is None
             ),
+            # With negative inventory, the cost per unit is the unit cost the part it could not
+            # apply was valued at: what that part keeps until an inbound entry covers it.
+            cost_per_unit=item.unit_cost if entry.remaining_quantity else None,
             sales_amount_actual=sales if line.invoiced else ZERO,
             sales_amount_expected=ZERO if line.invoiced else sales,
         )

@@ -101,6 +101,7 @@ def value_entry(
     item_ledger_entry_quantity: Decimal = ZERO,
     variance_type: str = VarianceType.NONE,
     expected_cost: bool = False,
+    cost_per_unit: Decimal | None = None,
     **extra,
 ) -> ValueEntry:
     """A value entry for `entry`, carrying the posting groups and location it was posted with."""
@@ -121,7 +122,13 @@ def value_entry(
         valued_quantity=valued_quantity,
         item_ledger_entry_quantity=item_ledger_entry_quantity,
         invoiced_quantity=invoiced_quantity,
-        cost_per_unit=q_unit_cost(cost / valued_quantity) if valued_quantity else ZERO,
+        cost_per_unit=(
+            cost_per_unit
+            if cost_per_unit is not None
+            else q_unit_cost(cost / valued_quantity)
+            if valued_quantity
+            else ZERO
+        ),
         cost_amount_actual=actual,
         cost_amount_expected=expected,
         expected_cost=expected_cost,
