@@ -419,15 +419,14 @@ def _post_inbound(
             quantity=min(line.quantity, -target.remaining_quantity),
         )
     else:
-        # Negative inventory: this entry covers outbound entries still waiting, oldest first;
-        # not its own cost source, which a cost application leaves open (spec §5).
-        for outbound in list(
-            ctx.open_entries(item, entry.location_id, entry.variant_code, positive=False)
-        ):
+        # Negative inventory: this entry covers outbound entries still waiting, oldest first.
+        # Not a return that takes its cost from an outbound entry (cost application, spec §5):
+        # covering another outbound could close a cost loop (that outbound's cost would depend
+        # on a return whose cost depends on it), so it stays open until a receipt covers it.
+        waiting = ctx.open_entries(item, entry.location_id, entry.variant_code, positive=False)
+        for outbound in [] if source is not None and transferred is None else list(waiting):
             if entry.remaining_quantity <= 0:
                 break
-            if source is not None and outbound.entry_no == source.entry_no:
-                continue
             quantity = min(entry.remaining_quantity, -outbound.remaining_quantity)
             _link(ctx, entry, inbound=entry, outbound=outbound, quantity=quantity)
     return entry
