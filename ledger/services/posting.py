@@ -332,14 +332,11 @@ def _write(report: PostingReport, parts: list[_Part], done: list[int], post_meth
             )
         )
     GLEntry.objects.bulk_create(entries, batch_size=5000)
-    GLItemLedgerRelation.objects.bulk_create(
-        [
-            GLItemLedgerRelation(gl_entry_id=entry.entry_no, value_entry_id=no)
-            for entry, line in zip(entries, report.lines, strict=True)
-            for no in line.value_entry_nos
-        ],
-        batch_size=5000,
-    )
+    links = [
+        (entry.entry_no, no)
+        for entry, line in zip(entries, report.lines, strict=True)
+        for no in line.value_entry_nos
+    ]
     posted = {}
     for part in parts:
         value = posted.setdefault(part.value.pk, part.value)
@@ -347,7 +344,36 @@ def _write(report: PostingReport, parts: list[_Part], done: list[int], post_meth
             value.expected_cost_posted_to_gl += part.amount
         else:
             value.cost_posted_to_gl += part.amount
+    finished = [*posted, *done]
+    if connection.vendor == "postgresql":
+        # Hundreds of thousands of rows: one statement each, not the ORM's per-row SQL.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO ledger_glitemledgerrelation (gl_entry_id, value_entry_id) "
+                "SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+                [[g for g, _ in links], [v for _, v in links]],
+            )
+            cursor.execute(
+                "UPDATE inventory_valueentry AS v SET cost_posted_to_gl = p.actual, "
+                "expected_cost_posted_to_gl = p.expected "
+                "FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[]) "
+                "AS p(no, actual, expected) "
+                "WHERE v.entry_no = p.no",
+                [
+                    list(posted),
+                    [v.cost_posted_to_gl for v in posted.values()],
+                    [v.expected_cost_posted_to_gl for v in posted.values()],
+                ],
+            )
+            cursor.execute(
+                "DELETE FROM inventory_postvalueentrytogl WHERE value_entry_id = ANY(%s::bigint[])",
+                [finished],
+            )
+        return
+    GLItemLedgerRelation.objects.bulk_create(
+        [GLItemLedgerRelation(gl_entry_id=g, value_entry_id=v) for g, v in links], batch_size=5000
+    )
     ValueEntry.objects.bulk_update(
         list(posted.values()), ["cost_posted_to_gl", "expected_cost_posted_to_gl"], batch_size=5000
     )
-    PostValueEntryToGL.objects.filter(value_entry_id__in=[*posted, *done]).delete()
+    PostValueEntryToGL.objects.filter(value_entry_id__in=finished).delete()
