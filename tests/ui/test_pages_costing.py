@@ -14,7 +14,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from costing.models import CostAdjustmentItemBatch, CostAdjustmentRun, RunStatus, TraceEvent
@@ -33,6 +32,7 @@ from inventory.services import (
     item_create,
     item_journal_post,
 )
+from tests.ui.conftest import page_client
 
 D = Decimal
 DAY = dt.date(2025, 3, 3)
@@ -41,25 +41,6 @@ pytestmark = pytest.mark.django_db
 
 
 # -- fixtures ------------------------------------------------------------------------------------
-
-
-def _client(username: str, role: str | None, **kwargs) -> Client:
-    user = User.objects.create_user(username=username, password="pw")
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def accountant_page() -> Client:
-    return _client("anna", "accountant")
-
-
-@pytest.fixture
-def viewer_page() -> Client:
-    return _client("vera", "viewer")
 
 
 @pytest.fixture(autouse=True)
@@ -216,7 +197,7 @@ def test_every_page_opens_for_the_viewer_and_the_accountant(
 
 
 def test_a_user_without_a_role_sees_no_page():
-    client = _client("nobody", None)
+    client = page_client("nobody", None)
     assert client.get("/cost-adjustment/").status_code == 403
     assert client.post("/cost-adjustment/run/", {"item": ["A"]}).status_code == 403
 
@@ -264,7 +245,7 @@ def test_an_action_is_post_only(ledger, accountant_page, path):
 
 def test_a_post_without_the_csrf_token_is_refused():
     needs_adjustment("A")
-    client = _client("carl", "accountant", enforce_csrf_checks=True)
+    client = page_client("carl", "accountant", enforce_csrf_checks=True)
     response = client.post("/cost-adjustment/run/", {"item": ["A"]})
     assert response.status_code == 403
     assert sale_cost("A") == D(-10)

@@ -14,8 +14,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
-from django.test import Client
 
 from costing.services import cost_adjustment_run
 from inventory.models import Item, ItemLedgerEntry, PostValueEntryToGL, ValueEntry
@@ -28,6 +26,7 @@ from inventory.services import (
 )
 from ledger.models import GLEntry
 from tests.ledger.conftest import COGS, DIRECT_COST_APPLIED, INVENTORY, create_gl_setup
+from tests.ui.conftest import page_client
 
 D = Decimal
 DAY = dt.date(2025, 3, 3)
@@ -36,25 +35,6 @@ pytestmark = pytest.mark.django_db
 
 
 # -- fixtures ------------------------------------------------------------------------------------
-
-
-def _client(username: str, role: str | None, **kwargs) -> Client:
-    user = User.objects.create_user(username=username, password="pw")
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def accountant_page() -> Client:
-    return _client("anna", "accountant")
-
-
-@pytest.fixture
-def viewer_page() -> Client:
-    return _client("vera", "viewer")
 
 
 @pytest.fixture(autouse=True)
@@ -148,13 +128,13 @@ def test_the_viewer_sees_no_post_button_and_is_refused_a_post(adjusted_item, vie
 
 
 def test_a_user_without_a_role_sees_no_page():
-    client = _client("nobody", None)
+    client = page_client("nobody", None)
     assert client.get("/gl/reconciliation/").status_code == 403
     assert client.post("/gl/post-inventory-cost/", PER_ENTRY).status_code == 403
 
 
 def test_a_post_without_the_csrf_token_is_refused(adjusted_item):
-    client = _client("carl", "accountant", enforce_csrf_checks=True)
+    client = page_client("carl", "accountant", enforce_csrf_checks=True)
     assert client.post("/gl/post-inventory-cost/", PER_ENTRY).status_code == 403
     assert not GLEntry.objects.exists()
     token = re.search(
