@@ -871,15 +871,16 @@ def _gl_setup() -> None:
     GLAccount.objects.bulk_create(
         [GLAccount(no=no, name=role.label) for role, no in numbers.items()], ignore_conflicts=True
     )
-    pairs = ValueEntry.objects.values_list("location_id", "inventory_posting_group").distinct()
+    values = ValueEntry.objects.order_by()  # no default ordering: DISTINCT over the pair only
+    pairs = values.values_list("location_id", "inventory_posting_group").distinct()
     for location, group in pairs:
         InventoryPostingSetup.objects.get_or_create(
             location_code=location or "",
             inventory_posting_group=group,
             defaults={f"{f}_id": numbers[r] for r, f in INVENTORY_SETUP_FIELDS.items()},
         )
-    pairs = ValueEntry.objects.values_list("gen_bus_posting_group", "gen_prod_posting_group")
-    for bus, prod in pairs.distinct():
+    pairs = values.values_list("gen_bus_posting_group", "gen_prod_posting_group").distinct()
+    for bus, prod in pairs:
         GeneralPostingSetup.objects.get_or_create(
             gen_bus_posting_group=bus,
             gen_prod_posting_group=prod,
