@@ -126,7 +126,9 @@ def inventory_cost_post_to_gl(
             queue = queue.filter(value_entry_id__in=value_entry_nos)
         nos = list(queue.order_by("value_entry_id").values_list("value_entry_id", flat=True))
         values = list(
-            ValueEntry.objects.filter(pk__in=nos).select_related("item").order_by("entry_no")
+            ValueEntry.objects.filter(pk__in=nos)
+            .select_related("item", "item_ledger_entry")
+            .order_by("entry_no")
         )
         parts, done, report.skipped = _parts(values)
         report.dimension_conflicts = _dimension_conflicts(parts)
@@ -166,9 +168,12 @@ def _parts(values: Iterable[ValueEntry]) -> tuple[list[_Part], list[int], list[S
             and value.item_ledger_entry_id not in expected_posted
         ):
             if expected and not actual:
-                skipped.append(
-                    _skip(value, "Expected cost, and Expected Cost Posting to G/L is off.")
-                )
+                if value.item_ledger_entry.completely_invoiced:
+                    nothing_left.append(value.pk)  # invoiced since: its invoice carries the cost
+                else:
+                    skipped.append(
+                        _skip(value, "Expected cost, and Expected Cost Posting to G/L is off.")
+                    )
                 continue
             expected = ZERO  # the invoice's release of expected cost that was never posted
         if not actual and not expected:
