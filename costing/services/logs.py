@@ -9,6 +9,7 @@ transaction, so a rolled-back run is still logged.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 
@@ -81,7 +82,7 @@ def _item_row(run: CostAdjustmentRun, item: ItemResult, status: str) -> CostAdju
         item_no=item.item_no,
         status=status,
         started_at=started,
-        ended_at=started + timezone.timedelta(milliseconds=item.duration_ms),
+        ended_at=started + dt.timedelta(milliseconds=item.duration_ms),
         duration_ms=item.duration_ms,
         entries_adjusted=item.entries_adjusted,
         cost_difference=item.cost_difference,

@@ -34,10 +34,11 @@ def _open_context(entry_no: int, posting_date: dt.date) -> tuple[PostingContext,
     entry = ItemLedgerEntry.objects.filter(entry_no=entry_no).select_related("item").first()
     if entry is None:
         raise InvalidInput.on("entry_no", f"Item ledger entry {entry_no} does not exist.")
-    problem = PostingGuard.load(setup).posting_date_problem(posting_date)
+    guard = PostingGuard.load(setup)
+    problem = guard.posting_date_problem(posting_date)
     if problem:
         raise InvalidInput.on("posting_date", problem)
-    ctx = PostingContext(setup)
+    ctx = PostingContext(setup, guard)
     ctx.lock_items([entry.item.no])
     entry = ItemLedgerEntry.objects.select_for_update().get(entry_no=entry_no)
     entry.item = ctx.items[entry.item.no].item
@@ -96,7 +97,7 @@ def item_ledger_entry_invoice(
         # Spec §10.3: an invoice of an entry valued before the earliest allowed valuation date
         # is valued on the invoice's date, so the difference lands now.
         valuation_date = original.valuation_date
-        if PostingGuard.load(ctx.setup).valuation_date_problem(valuation_date):
+        if ctx.guard.valuation_date_problem(valuation_date):
             valuation_date = posting_date
         common = dict(
             posting_date=posting_date,
@@ -168,7 +169,7 @@ def item_charge_assign(
         amount = q_amount(amount)
         original = _original(entry)
         # Spec §5 (BC white paper): a charge keeps the receipt's valuation date.
-        problem = PostingGuard.load(ctx.setup).valuation_date_problem(original.valuation_date)
+        problem = ctx.guard.valuation_date_problem(original.valuation_date)
         if problem:
             raise InvalidInput.on("entry_no", f"The entry's valuation date {problem}")
         groups = PostingGroups.of_value(original)
