@@ -67,7 +67,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
+from costing.engine.periods import period_end
 from inventory.models import EntryType, InventorySetup, ValueEntry, ValueEntryType, VarianceType
 from ledger.accounts import AccountBook, Role, roles_for
 from ledger.models import GLEntry, GLItemLedgerRelation
@@ -602,3 +604,75 @@ def _warn(result: Reconciliation, accounts: AccountMap) -> None:
     if total.difference and result.warnings:
         general = [w for w in result.warnings if w.code != "expected_cost"]
         total.warning = (general or result.warnings)[0].message
+
+
+# -- the trend under the matrix: inventory value against G/L inventory, month by month ------
+
+
+@dataclass
+class ChartPoint:
+    day: dt.date
+    inventory_value: Decimal
+    gl_inventory: Decimal
+    x: float = 0.0
+    y_value: float = 0.0
+    y_gl: float = 0.0
+
+    @property
+    def difference(self) -> Decimal:
+        return self.gl_inventory - self.inventory_value
+
+
+def _monthly(rows) -> dict[dt.date, Decimal]:
+    """{first day of month: sum} from a values("month").annotate(total=...) queryset."""
+    found: dict[dt.date, Decimal] = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        found[month] = found.get(month, Decimal(0)) + (row["total"] or Decimal(0))
+    return found
+
+
+def inventory_trend(flt: ReconciliationFilter, points: int = 12) -> list[ChartPoint]:
+    """Month-end balances (the last `points` months that have entries, and the filter's end
+    date as the last point when it has one): the inventory value (actual +
+    expected cost of the value entries posted up to the point) and the G/L balance of the
+    Inventory and Inventory (Interim) accounts. Two GROUP BY month queries, summed up in
+    order here; the item and location filters apply as in the matrix."""
+    values = flt.value_entries(dates=False)
+    accounts = account_map()
+    gl_accounts = accounts.accounts_of(Role.INVENTORY) + accounts.accounts_of(
+        Role.INVENTORY_INTERIM
+    )
+    gl = flt.gl_entries(dates=False).filter(account_id__in=gl_accounts)
+    if flt.date_to:
+        values = values.filter(posting_date__lte=flt.date_to)
+        gl = gl.filter(posting_date__lte=flt.date_to)
+    value_months = _monthly(
+        values.order_by()
+        .annotate(month=TruncMonth("posting_date"))
+        .values("month")
+        .annotate(total=Sum(F("cost_amount_actual") + F("cost_amount_expected")))
+    )
+    gl_months = _monthly(
+        gl.order_by()
+        .annotate(month=TruncMonth("posting_date"))
+        .values("month")
+        .annotate(total=Sum("amount"))
+    )
+    months = sorted(set(value_months) | set(gl_months))
+    series: list[ChartPoint] = []
+    running_value = running_gl = Decimal(0)
+    for month in months:
+        running_value += value_months.get(month, Decimal(0))
+        running_gl += gl_months.get(month, Decimal(0))
+        day = period_end(month, "month")
+        if flt.date_to and day > flt.date_to:
+            day = flt.date_to  # the last month is cut at the end date (entries after it excluded)
+        series.append(ChartPoint(day, running_value, running_gl))
+    if flt.date_to and series and series[-1].day != flt.date_to:
+        # The balances at the end date itself, as the matrix shows them.
+        series.append(ChartPoint(flt.date_to, running_value, running_gl))
+    if flt.date_from:
+        series = [p for p in series if p.day >= flt.date_from]
+    return series[-points:]

@@ -8,14 +8,10 @@ Reading needs the viewer or accountant role; posting is a POST and needs the acc
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import F, Sum
-from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -315,81 +311,6 @@ CHART_WIDTH, CHART_HEIGHT = 720, 300
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 96, 48, 40, 44
 
 
-@dataclass
-class ChartPoint:
-    day: dt.date
-    inventory_value: Decimal
-    gl_inventory: Decimal
-    x: float = 0.0
-    y_value: float = 0.0
-    y_gl: float = 0.0
-
-    @property
-    def difference(self) -> Decimal:
-        return self.gl_inventory - self.inventory_value
-
-
-def _month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def _monthly(rows) -> dict[dt.date, Decimal]:
-    """{first day of month: sum} from a values("month").annotate(total=...) queryset."""
-    found: dict[dt.date, Decimal] = {}
-    for row in rows:
-        month = row["month"]
-        month = month.date() if isinstance(month, dt.datetime) else month
-        found[month] = found.get(month, Decimal(0)) + (row["total"] or Decimal(0))
-    return found
-
-
-def inventory_trend(
-    flt: recon.ReconciliationFilter, points: int = CHART_POINTS
-) -> list[ChartPoint]:
-    """Month-end balances (the last `points` months that have entries, and the filter's end
-    date as the last point when it has one): the inventory value (actual +
-    expected cost of the value entries posted up to the point) and the G/L balance of the
-    Inventory and Inventory (Interim) accounts. Two GROUP BY month queries, summed up in
-    order here; the item and location filters apply as in the matrix."""
-    values = flt.value_entries(dates=False)
-    accounts = recon.account_map()
-    gl_accounts = accounts.accounts_of(Role.INVENTORY) + accounts.accounts_of(
-        Role.INVENTORY_INTERIM
-    )
-    gl = flt.gl_entries(dates=False).filter(account_id__in=gl_accounts)
-    if flt.date_to:
-        values = values.filter(posting_date__lte=flt.date_to)
-        gl = gl.filter(posting_date__lte=flt.date_to)
-    value_months = _monthly(
-        values.order_by()
-        .annotate(month=TruncMonth("posting_date"))
-        .values("month")
-        .annotate(total=Sum(F("cost_amount_actual") + F("cost_amount_expected")))
-    )
-    gl_months = _monthly(
-        gl.order_by()
-        .annotate(month=TruncMonth("posting_date"))
-        .values("month")
-        .annotate(total=Sum("amount"))
-    )
-    months = sorted(set(value_months) | set(gl_months))
-    series: list[ChartPoint] = []
-    running_value = running_gl = Decimal(0)
-    for month in months:
-        running_value += value_months.get(month, Decimal(0))
-        running_gl += gl_months.get(month, Decimal(0))
-        day = _month_end(month)
-        if flt.date_to and day > flt.date_to:
-            day = flt.date_to  # the last month is cut at the end date (entries after it excluded)
-        series.append(ChartPoint(day, running_value, running_gl))
-    if flt.date_to and series and series[-1].day != flt.date_to:
-        # The balances at the end date itself, as the matrix shows them.
-        series.append(ChartPoint(flt.date_to, running_value, running_gl))
-    if flt.date_from:
-        series = [p for p in series if p.day >= flt.date_from]
-    return series[-points:]
-
-
 def _ticks(low: Decimal, high: Decimal, count: int = 5) -> list[Decimal]:
     step = (high - low) / (count - 1)
     return [low + step * i for i in range(count)]
@@ -397,7 +318,7 @@ def _ticks(low: Decimal, high: Decimal, count: int = 5) -> list[Decimal]:
 
 def inventory_chart(flt: recon.ReconciliationFilter) -> dict:
     """What the template needs to draw the line chart (an inline SVG)."""
-    points = inventory_trend(flt)
+    points = recon.inventory_trend(flt, CHART_POINTS)
     plot_w = CHART_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     plot_h = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     chart = {
