@@ -191,7 +191,11 @@ class ItemLedgerEntry(models.Model):
     """The quantity record (spec §1.3). Cost amounts are sums over its value entries."""
 
     entry_no = models.BigAutoField(primary_key=True)
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="ledger_entries")
+    # The indexes below lead with the item, so the foreign key needs none of its own; every
+    # index is paid for on each of a million inserts.
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="ledger_entries", db_index=False
+    )
     posting_date = models.DateField()
     entry_type = models.CharField(max_length=24, choices=EntryType.choices)
     location = models.ForeignKey(
@@ -202,6 +206,7 @@ class ItemLedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # a plain index in Meta: no LIKE index beside it
     )
     variant_code = models.CharField(max_length=10, blank=True, default="")
     quantity = quantity_field()
@@ -233,6 +238,7 @@ class ItemLedgerEntry(models.Model):
             ),
             models.Index(fields=["item", "posting_date"], name="ile_item_date"),
             models.Index(fields=["item", "applied_entry_to_adjust"], name="ile_item_to_adjust"),
+            models.Index(fields=["location"], name="ile_location"),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(quantity=0), name="ile_quantity_not_zero"),
@@ -269,13 +275,17 @@ class ValueEntry(models.Model):
     with, so that an adjustment posts to the original transaction's accounts (spec §16)."""
 
     entry_no = models.BigAutoField(primary_key=True)
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="value_entries")
+    # Covered by the indexes in Meta (ve_item_valuation, ve_ile): no index of their own.
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="value_entries", db_index=False
+    )
     item_ledger_entry = models.ForeignKey(
         ItemLedgerEntry,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="value_entries",
+        db_index=False,
     )
     item_ledger_entry_type = models.CharField(max_length=24, choices=EntryType.choices, blank=True)
     entry_type = models.CharField(max_length=16, choices=ValueEntryType.choices)
@@ -294,6 +304,7 @@ class ValueEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # ve_location in Meta: no LIKE index beside it
     )
     variant_code = models.CharField(max_length=10, blank=True, default="")
     valued_quantity = quantity_field()
@@ -328,6 +339,7 @@ class ValueEntry(models.Model):
             models.Index(fields=["item_ledger_entry"], name="ve_ile"),
             models.Index(fields=["item", "valuation_date"], name="ve_item_valuation"),
             models.Index(fields=["posting_date"], name="ve_posting_date"),
+            models.Index(fields=["location"], name="ve_location"),
         ]
 
     def __str__(self) -> str:

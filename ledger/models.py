@@ -116,9 +116,24 @@ class GLEntry(models.Model):
 class GLItemLedgerRelation(models.Model):
     """Which value entries a G/L entry came from (spec §1.9)."""
 
-    gl_entry = models.ForeignKey(GLEntry, on_delete=models.PROTECT, related_name="value_links")
+    # Two rows per value entry posted: the link table is the largest that Post Inventory Cost
+    # to G/L writes. Its rows are written only together with the G/L entries they point to, and
+    # neither ledger ever deletes, so the database's per-row foreign key check (deferred to
+    # commit, with a lock on each referenced row) is left out; the unique constraint and
+    # glrel_value index serve the lookups both ways.
+    gl_entry = models.ForeignKey(
+        GLEntry,
+        on_delete=models.PROTECT,
+        related_name="value_links",
+        db_index=False,
+        db_constraint=False,
+    )
     value_entry = models.ForeignKey(
-        "inventory.ValueEntry", on_delete=models.PROTECT, related_name="gl_links"
+        "inventory.ValueEntry",
+        on_delete=models.PROTECT,
+        related_name="gl_links",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

@@ -5,24 +5,39 @@ delta between its cost and what was posted before, so a rerun posts nothing twic
 balanced pairs of G/L entries, per entry or per posting group. An entry that cannot be posted
 (no setup, no account, expected cost while expected cost posting is off, a closed period) is
 skipped with its reason and stays in the queue; the rest posts.
+
+The queue is read a chunk at a time, as plain rows, so memory stays bounded whatever its
+length: per posting group only the G/L lines (one per group and account) and their links are
+kept until the end; per entry each chunk's G/L entries are written as it goes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import F, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
 
 from costing.engine.money import ZERO
 from inventory.errors import InvalidInput
-from inventory.models import InventoryPeriod, InventorySetup, PostValueEntryToGL, ValueEntry
+from inventory.models import (
+    EntryType,
+    InventoryPeriod,
+    InventorySetup,
+    PostValueEntryToGL,
+    ValueEntry,
+    ValueEntryType,
+)
 from inventory.numbering import allocate
-from ledger.accounts import AccountBook, Groups, NoAccount, Role, roles_for
+from ledger.accounts import AccountBook, Groups, NoAccount, roles_for
 from ledger.models import DimensionCombination, GLEntry, GLItemLedgerRelation
 
 PER_ENTRY = "per_entry"
@@ -30,6 +45,10 @@ PER_POSTING_GROUP = "per_posting_group"
 POST_METHODS = (PER_ENTRY, PER_POSTING_GROUP)
 SOURCE_CODE = "INVTPCOST"
 _LOCK_KEY = 5802  # one Post Inventory Cost to G/L at a time (PostgreSQL advisory lock)
+CHUNK = 20_000  # queued value entries read, locked and marked posted at a time
+
+_ENTRY_TYPE_LABELS = dict(EntryType.choices)
+_VALUE_TYPE_LABELS = dict(ValueEntryType.choices)
 
 
 @dataclass(frozen=True)
@@ -49,7 +68,7 @@ class SkippedEntry:
     reason: str
 
 
-@dataclass
+@dataclass(slots=True)
 class GLLine:
     posting_date: dt.date
     document_no: str
@@ -84,13 +103,61 @@ class PostingReport:
         return dict(sorted(totals.items()))
 
 
-@dataclass
+# The columns of a queued value entry that posting needs, read as plain tuples.
+_FIELDS = (
+    "entry_no",
+    "posting_date",
+    "document_no",
+    "item__no",
+    "item_ledger_entry_id",
+    "item_ledger_entry__completely_invoiced",
+    "item_ledger_entry_type",
+    "entry_type",
+    "variance_type",
+    "expected_cost",
+    "location_id",
+    "inventory_posting_group",
+    "gen_bus_posting_group",
+    "gen_prod_posting_group",
+    "dimensions_text",
+    "cost_amount_actual",
+    "cost_posted_to_gl",
+    "cost_amount_expected",
+    "expected_cost_posted_to_gl",
+)
+(
+    _NO,
+    _DATE,
+    _DOC,
+    _ITEM,
+    _ILE,
+    _INVOICED,
+    _ILE_TYPE,
+    _TYPE,
+    _VARIANCE,
+    _EXPECTED_COST,
+    _LOCATION,
+    _INVT_GROUP,
+    _BUS_GROUP,
+    _PROD_GROUP,
+    _DIMS,
+    _ACTUAL,
+    _ACTUAL_POSTED,
+    _EXPECTED,
+    _EXPECTED_POSTED,
+) = range(len(_FIELDS))
+
+
+@dataclass(slots=True)
 class _Part:
-    value: ValueEntry
-    roles: tuple[Role, Role]
+    """One posted part of a value entry: its actual or its expected cost not posted yet."""
+
+    row: tuple
     accounts: tuple[str, str]
     amount: Decimal
     expected: bool
+    dimensions: dict[str, str]
+    dimensions_key: str
 
 
 def inventory_cost_post_to_gl(
@@ -100,13 +167,15 @@ def inventory_cost_post_to_gl(
     post: bool = True,
     value_entry_nos: Sequence[int] | None = None,
     exclusive: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> PostingReport:
     """Post (or, with post=False, report what would be posted) the queued value entries.
 
     A run takes an advisory lock so that two runs never overlap. Automatic cost posting passes
     exclusive=False: it posts only the entries its own transaction just wrote, which no other
     transaction can see yet, so it needs no lock, and a long adjustment batch holding one would
-    stop every posting until it commits."""
+    stop every posting until it commits. `progress` is called with the number of queued
+    entries read so far."""
     if post_method not in POST_METHODS:
         raise InvalidInput.on("post_method", f"Choose one of {', '.join(POST_METHODS)}.")
     if post_method == PER_POSTING_GROUP and not document_no:
@@ -121,264 +190,418 @@ def inventory_cost_post_to_gl(
         if exclusive and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        queue = PostValueEntryToGL.objects.select_for_update()
-        if value_entry_nos is not None:
-            queue = queue.filter(value_entry_id__in=value_entry_nos)
-        nos = list(queue.order_by("value_entry_id").values_list("value_entry_id", flat=True))
-        values = list(
-            ValueEntry.objects.filter(pk__in=nos)
-            .select_related("item", "item_ledger_entry")
-            .order_by("entry_no")
-        )
-        parts, done, report.skipped = _parts(values)
-        report.dimension_conflicts = _dimension_conflicts(parts)
-        report.lines = (
-            _lines_per_entry(parts)
-            if post_method == PER_ENTRY
-            else _lines_per_group(parts, document_no)
-        )
-        report.value_entries_posted = len({p.value.pk for p in parts})
-        if post:
-            _write(report, parts, done, post_method)
-        else:
+        run = _Run(report, post_method, document_no, post)
+        read = 0
+        lock_rows = not (exclusive and connection.vendor == "postgresql")
+        for rows in _queued_chunks(value_entry_nos, lock_rows=lock_rows):
+            run.chunk(rows)
+            read += len(rows)
+            if progress:
+                progress(read)
+        run.finish()
+        if not post:
             transaction.set_rollback(True)
     return report
 
 
-def _parts(values: Iterable[ValueEntry]) -> tuple[list[_Part], list[int], list[SkippedEntry]]:
-    setup = InventorySetup.get()
-    book = AccountBook()
-    closed_until = InventoryPeriod.last_closed_ending_date()
-    values = list(values)
-    # Entries whose expected cost reached the G/L before (while expected cost posting was
-    # on): their invoices must release it, whatever the setting says now.
-    expected_posted = set(
-        ValueEntry.objects.filter(item_ledger_entry_id__in={v.item_ledger_entry_id for v in values})
-        .exclude(expected_cost_posted_to_gl=0)
-        .values_list("item_ledger_entry_id", flat=True)
-    )
-    parts: list[_Part] = []
-    nothing_left: list[int] = []
-    skipped: list[SkippedEntry] = []
-    for value in values:
-        actual = value.cost_amount_actual - value.cost_posted_to_gl
-        expected = value.cost_amount_expected - value.expected_cost_posted_to_gl
-        if (
-            not setup.expected_cost_posting_to_gl
-            and value.item_ledger_entry_id not in expected_posted
-        ):
-            if expected and not actual:
-                if value.item_ledger_entry.completely_invoiced:
-                    nothing_left.append(value.pk)  # invoiced since: its invoice carries the cost
-                else:
-                    skipped.append(
-                        _skip(value, "Expected cost, and Expected Cost Posting to G/L is off.")
-                    )
-                continue
-            expected = ZERO  # the invoice's release of expected cost that was never posted
-        if not actual and not expected:
-            nothing_left.append(value.pk)
-            continue
-        if closed_until and value.posting_date <= closed_until:
-            skipped.append(
-                _skip(
-                    value, f"The posting date is in a closed period (closed up to {closed_until})."
+def _queued_chunks(
+    value_entry_nos: Sequence[int] | None, *, lock_rows: bool
+) -> Iterator[list[tuple]]:
+    """The queued value entries in entry order, CHUNK at a time. With lock_rows their queue
+    rows are locked; a run holding the advisory lock needs no row locks, as nothing else takes
+    entries out of the queue."""
+    queue = PostValueEntryToGL.objects.order_by("value_entry_id")
+    if value_entry_nos is not None:
+        wanted = sorted(set(value_entry_nos))
+        chunks = (wanted[i : i + CHUNK] for i in range(0, len(wanted), CHUNK))
+        for nos in chunks:
+            rows = _read(queue.filter(value_entry_id__in=nos), lock_rows)
+            if rows:
+                yield rows
+        return
+    last = 0
+    while rows := _read(queue.filter(value_entry_id__gt=last)[:CHUNK], lock_rows):
+        last = rows[-1][_NO]
+        yield rows
+
+
+def _read(queue: QuerySet, lock_rows: bool) -> list[tuple]:
+    if lock_rows:
+        queue = queue.select_for_update()
+        nos = list(queue.values_list("value_entry_id", flat=True))
+        values = ValueEntry.objects.filter(pk__in=nos)
+    else:
+        # Driven from the queue: a short queue beside a long ledger reads only its own rows.
+        values = ValueEntry.objects.filter(pk__in=Subquery(queue.values("value_entry_id")))
+    values = values.annotate(dimensions_text=Cast("dimensions", TextField()))
+    return list(values.order_by("entry_no").values_list(*_FIELDS))
+
+
+class _Run:
+    """What one run keeps between chunks."""
+
+    def __init__(self, report: PostingReport, post_method: str, document_no: str, post: bool):
+        self.report = report
+        self.per_entry = post_method == PER_ENTRY
+        self.document_no = document_no
+        self.post = post
+        setup = InventorySetup.get()
+        self.expected_cost_posting = setup.expected_cost_posting_to_gl
+        self.closed_until = InventoryPeriod.last_closed_ending_date()
+        self.book = AccountBook()
+        self.accounts: dict[tuple, tuple[str, str] | str] = {}  # pair, or why there is none
+        self.dimensions: dict[str, tuple[dict[str, str], str]] = {}
+        self.blocked = {
+            frozenset((c.dimension_1, c.dimension_2))
+            for c in DimensionCombination.objects.filter(blocked=True)
+        }
+        self.groups: dict[tuple, GLLine] = {}  # per posting group: the lines so far
+        self.transaction_no: int | None = None  # per posting group: the document's
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def chunk(self, rows: list[tuple]) -> None:
+        parts, nothing_left = self._parts(rows)
+        self._dimension_conflicts(parts)
+        self.report.value_entries_posted += len({p.row[_NO] for p in parts})
+        if self.per_entry:
+            lines = self._lines_per_entry(parts)
+            self.report.lines.extend(lines)
+            if self.post:
+                self._write_lines(lines, per_entry=True)
+        else:
+            self._lines_per_group(parts)
+        if self.post:
+            _mark_posted(parts, nothing_left)
+
+    def finish(self) -> None:
+        if not self.per_entry:
+            lines = list(self.groups.values())
+            self.report.lines = lines
+            if self.post:
+                self._write_lines(lines, per_entry=False)
+
+    def _parts(self, rows: list[tuple]) -> tuple[list[_Part], list[int]]:
+        expected_posted: set[int] = set()
+        if not self.expected_cost_posting:
+            # Entries whose expected cost reached the G/L before (while expected cost posting
+            # was on): their invoices must release it, whatever the setting says now.
+            with_expected = {
+                r[_ILE] for r in rows if r[_EXPECTED] != r[_EXPECTED_POSTED] and r[_ILE]
+            }
+            if with_expected:
+                expected_posted = set(
+                    ValueEntry.objects.filter(item_ledger_entry_id__in=with_expected)
+                    .exclude(expected_cost_posted_to_gl=0)
+                    .order_by()
+                    .values_list("item_ledger_entry_id", flat=True)
+                    .distinct()
                 )
-            )
-            continue
-        groups = Groups(
-            value.location_id or "",
-            value.inventory_posting_group,
-            value.gen_bus_posting_group,
-            value.gen_prod_posting_group,
-        )
-        found: list[_Part] = []
-        try:
+        closed_until = self.closed_until
+        skipped = self.report.skipped
+        parts: list[_Part] = []
+        nothing_left: list[int] = []
+        for row in rows:
+            actual = row[_ACTUAL] - row[_ACTUAL_POSTED]
+            expected = row[_EXPECTED] - row[_EXPECTED_POSTED]
+            if not self.expected_cost_posting and row[_ILE] not in expected_posted:
+                if expected and not actual:
+                    if row[_INVOICED]:
+                        nothing_left.append(row[_NO])  # invoiced since: its invoice has the cost
+                    else:
+                        skipped.append(
+                            _skip(row, "Expected cost, and Expected Cost Posting to G/L is off.")
+                        )
+                    continue
+                expected = ZERO  # the invoice's release of expected cost that was never posted
+            if not actual and not expected:
+                nothing_left.append(row[_NO])
+                continue
+            if closed_until and row[_DATE] <= closed_until:
+                skipped.append(
+                    _skip(
+                        row,
+                        f"The posting date is in a closed period (closed up to {closed_until}).",
+                    )
+                )
+                continue
+            found = []
             for amount, is_expected in ((actual, False), (expected, True)):
                 if not amount:
                     continue
-                roles = roles_for(
-                    value.item_ledger_entry_type, value.entry_type, value.variance_type, is_expected
+                pair = self._pair(row, is_expected)
+                if isinstance(pair, str):
+                    skipped.append(_skip(row, pair))
+                    break
+                dimensions, key = self._dimensions(row[_DIMS])
+                found.append(_Part(row, pair, amount, is_expected, dimensions, key))
+            else:
+                parts.extend(found)  # both parts or none: never half of an entry's pairs
+        return parts, nothing_left
+
+    def _pair(self, row: tuple, is_expected: bool) -> tuple[str, str] | str:
+        """The (account, balancing account) of one part, or why it has none; the same few
+        combinations recur, so each is decided once."""
+        key = (
+            row[_ILE_TYPE],
+            row[_TYPE],
+            row[_VARIANCE],
+            is_expected,
+            row[_LOCATION] or "",
+            row[_INVT_GROUP],
+            row[_BUS_GROUP],
+            row[_PROD_GROUP],
+        )
+        pair = self.accounts.get(key)
+        if pair is None:
+            roles = roles_for(row[_ILE_TYPE], row[_TYPE], row[_VARIANCE], is_expected)
+            if roles is None:
+                kind = "expected" if is_expected else "actual"
+                pair = (
+                    f"A {_VALUE_TYPE_LABELS.get(row[_TYPE], row[_TYPE])} value entry of a "
+                    f"{_ENTRY_TYPE_LABELS.get(row[_ILE_TYPE], row[_ILE_TYPE])} entry has no "
+                    f"{kind} cost account pair."
                 )
-                if roles is None:
-                    kind = "expected" if is_expected else "actual"
-                    raise NoAccount(
-                        f"A {value.get_entry_type_display()} value entry of a "
-                        f"{value.get_item_ledger_entry_type_display()} entry has no {kind} cost "
-                        "account pair."
+            else:
+                try:
+                    pair = self.book.pair(roles, Groups(*key[4:]))
+                except NoAccount as problem:
+                    pair = str(problem)
+            self.accounts[key] = pair
+        return pair
+
+    def _dimensions(self, text: str) -> tuple[dict[str, str], str]:
+        """The dimensions and their grouping key, from the stored JSON text: a handful of
+        distinct sets recur over the whole queue, so each is parsed once."""
+        found = self.dimensions.get(text)
+        if found is None:
+            value = json.loads(text) or {}
+            found = self.dimensions[text] = (value, json.dumps(value, sort_keys=True))
+        return found
+
+    def _dimension_conflicts(self, parts: list[_Part]) -> None:
+        """Spec §11.4: a blocked combination does not stop posting; the value entry's own
+        dimensions are used, and the report says so."""
+        if not self.blocked:
+            return
+        seen: set[int] = set()
+        for part in parts:
+            no = part.row[_NO]
+            if no in seen:
+                continue
+            seen.add(no)
+            codes = sorted(part.dimensions)
+            for i, first in enumerate(codes):
+                for second in codes[i + 1 :]:
+                    if frozenset((first, second)) in self.blocked:
+                        self.report.dimension_conflicts.append(
+                            f"Value entry {no}: {first} and {second} may not be combined; "
+                            "posted with the value entry's dimensions."
+                        )
+
+    # -- G/L lines --------------------------------------------------------------------------
+
+    def _lines_per_entry(self, parts: list[_Part]) -> list[GLLine]:
+        lines = []
+        for part in parts:
+            row = part.row
+            description = f"{row[_ITEM]} {_ENTRY_TYPE_LABELS.get(row[_ILE_TYPE], row[_ILE_TYPE])}"
+            for account, amount in (
+                (part.accounts[0], part.amount),
+                (part.accounts[1], -part.amount),
+            ):
+                lines.append(
+                    GLLine(
+                        row[_DATE],
+                        row[_DOC],
+                        account,
+                        amount,
+                        description,
+                        part.dimensions,
+                        [row[_NO]],
                     )
-                found.append(_Part(value, roles, book.pair(roles, groups), amount, is_expected))
-        except NoAccount as problem:
-            skipped.append(_skip(value, str(problem)))
-            continue
-        parts.extend(found)
-    return parts, nothing_left, skipped
+                )
+        return lines
+
+    def _lines_per_group(self, parts: list[_Part]) -> None:
+        """One G/L entry per date, location, inventory posting group, gen. business and gen.
+        product group (and dimensions) and account, positive and negative amounts apart."""
+        grouped = self.groups
+        for part in parts:
+            row = part.row
+            no = row[_NO]
+            for account, amount in (
+                (part.accounts[0], part.amount),
+                (part.accounts[1], -part.amount),
+            ):
+                key = (
+                    row[_DATE],
+                    row[_LOCATION] or "",
+                    row[_INVT_GROUP],
+                    row[_BUS_GROUP],
+                    row[_PROD_GROUP],
+                    part.dimensions_key,
+                    account,
+                    amount > 0,
+                )
+                line = grouped.get(key)
+                if line is None:
+                    line = grouped[key] = GLLine(
+                        row[_DATE],
+                        self.document_no,
+                        account,
+                        ZERO,
+                        f"Inventory cost {row[_INVT_GROUP]} {row[_LOCATION] or ''}".strip(),
+                        part.dimensions,
+                    )
+                line.amount += amount
+                # A value entry's parts come one after the other: one link per line is enough.
+                nos = line.value_entry_nos
+                if not nos or nos[-1] != no:
+                    nos.append(no)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def _write_lines(self, lines: list[GLLine], *, per_entry: bool) -> None:
+        """Insert the G/L entries and their links. A transaction is one value entry's pairs
+        (per entry) or the whole document (per posting group)."""
+        if not lines:
+            return
+        numbers = allocate(GLEntry, len(lines))
+        now = timezone.now()
+        first_of: dict[int, int] = {}
+        entries = []
+        links: list[tuple[int, int]] = []
+        for number, line in zip(numbers, lines, strict=True):
+            if per_entry:
+                transaction_no = first_of.setdefault(line.value_entry_nos[0], number)
+            else:
+                if self.transaction_no is None:
+                    self.transaction_no = number
+                transaction_no = self.transaction_no
+            entries.append(
+                (
+                    number,
+                    transaction_no,
+                    line.posting_date,
+                    line.document_no,
+                    line.account_no,
+                    line.amount,
+                    line.description[:100],
+                    SOURCE_CODE,
+                    line.dimensions,
+                    now,
+                )
+            )
+            links.extend((number, no) for no in line.value_entry_nos)
+        _insert_gl_entries(entries, links)
 
 
-def _skip(value: ValueEntry, reason: str) -> SkippedEntry:
+def _skip(row: tuple, reason: str) -> SkippedEntry:
     return SkippedEntry(
-        value_entry_no=value.pk,
-        item_no=value.item.no,
-        posting_date=value.posting_date,
-        document_no=value.document_no,
-        entry_type=value.entry_type,
-        item_ledger_entry_type=value.item_ledger_entry_type,
-        expected_cost=value.expected_cost,
-        location_code=value.location_id or "",
-        inventory_posting_group=value.inventory_posting_group,
-        gen_bus_posting_group=value.gen_bus_posting_group,
-        gen_prod_posting_group=value.gen_prod_posting_group,
-        cost_amount=value.cost_amount_actual + value.cost_amount_expected,
+        value_entry_no=row[_NO],
+        item_no=row[_ITEM] or "",
+        posting_date=row[_DATE],
+        document_no=row[_DOC],
+        entry_type=row[_TYPE],
+        item_ledger_entry_type=row[_ILE_TYPE],
+        expected_cost=row[_EXPECTED_COST],
+        location_code=row[_LOCATION] or "",
+        inventory_posting_group=row[_INVT_GROUP],
+        gen_bus_posting_group=row[_BUS_GROUP],
+        gen_prod_posting_group=row[_PROD_GROUP],
+        cost_amount=row[_ACTUAL] + row[_EXPECTED],
         reason=reason,
     )
 
 
-def _dimension_conflicts(parts: list[_Part]) -> list[str]:
-    """Spec §11.4: a blocked combination does not stop posting; the value entry's own
-    dimensions are used, and the report says so."""
-    blocked = {
-        frozenset((c.dimension_1, c.dimension_2))
-        for c in DimensionCombination.objects.filter(blocked=True)
-    }
-    if not blocked:
-        return []
-    conflicts = []
-    for value in {p.value.pk: p.value for p in parts}.values():
-        codes = sorted(value.dimensions or {})
-        for i, first in enumerate(codes):
-            for second in codes[i + 1 :]:
-                if frozenset((first, second)) in blocked:
-                    conflicts.append(
-                        f"Value entry {value.pk}: {first} and {second} may not be combined; "
-                        "posted with the value entry's dimensions."
-                    )
-    return conflicts
+_GL_COLUMNS = (
+    "entry_no",
+    "transaction_no",
+    "posting_date",
+    "document_no",
+    "account_no",
+    "amount",
+    "description",
+    "source_code",
+    "dimensions",
+    "created_at",
+)
 
 
-def _description(part: _Part) -> str:
-    return f"{part.value.item.no} {part.value.get_item_ledger_entry_type_display()}"
-
-
-def _lines_per_entry(parts: list[_Part]) -> list[GLLine]:
-    lines = []
-    for part in parts:
-        value = part.value
-        for account, amount in ((part.accounts[0], part.amount), (part.accounts[1], -part.amount)):
-            lines.append(
-                GLLine(
-                    value.posting_date,
-                    value.document_no,
-                    account,
-                    amount,
-                    _description(part),
-                    dict(value.dimensions or {}),
-                    [value.pk],
-                )
-            )
-    return lines
-
-
-def _lines_per_group(parts: list[_Part], document_no: str) -> list[GLLine]:
-    """One G/L entry per date, location, inventory posting group, gen. business and gen.
-    product group (and dimensions) and account, positive and negative amounts apart."""
-    grouped: dict[tuple, GLLine] = {}
-    for part in parts:
-        value = part.value
-        for account, amount in ((part.accounts[0], part.amount), (part.accounts[1], -part.amount)):
-            key = (
-                value.posting_date,
-                value.location_id or "",
-                value.inventory_posting_group,
-                value.gen_bus_posting_group,
-                value.gen_prod_posting_group,
-                json.dumps(value.dimensions or {}, sort_keys=True),
-                account,
-                amount > 0,
-            )
-            line = grouped.get(key)
-            if line is None:
-                line = grouped[key] = GLLine(
-                    value.posting_date,
-                    document_no,
-                    account,
-                    ZERO,
-                    _group_description(value),
-                    dict(value.dimensions or {}),
-                )
-            line.amount += amount
-            if value.pk not in line.value_entry_nos:
-                line.value_entry_nos.append(value.pk)
-    return list(grouped.values())
-
-
-def _group_description(value: ValueEntry) -> str:
-    return f"Inventory cost {value.inventory_posting_group} {value.location_id or ''}".strip()
-
-
-def _write(report: PostingReport, parts: list[_Part], done: list[int], post_method: str) -> None:
-    numbers = allocate(GLEntry, len(report.lines))
-    # A transaction is one value entry's pairs (per entry) or the whole document.
-    first_of: dict[int, int] = {}
-    entries = []
-    for number, line in zip(numbers, report.lines, strict=True):
-        key = line.value_entry_nos[0] if post_method == PER_ENTRY else 0
-        transaction_no = first_of.setdefault(key, number)
-        entries.append(
-            GLEntry(
-                entry_no=number,
-                transaction_no=transaction_no,
-                posting_date=line.posting_date,
-                document_no=line.document_no,
-                account_id=line.account_no,
-                amount=line.amount,
-                description=line.description[:100],
-                source_code=SOURCE_CODE,
-                dimensions=line.dimensions,
-            )
-        )
-    GLEntry.objects.bulk_create(entries, batch_size=5000)
-    links = [
-        (entry.entry_no, no)
-        for entry, line in zip(entries, report.lines, strict=True)
-        for no in line.value_entry_nos
-    ]
-    posted = {}
-    for part in parts:
-        value = posted.setdefault(part.value.pk, part.value)
-        if part.expected:
-            value.expected_cost_posted_to_gl += part.amount
-        else:
-            value.cost_posted_to_gl += part.amount
-    finished = [*posted, *done]
+def _insert_gl_entries(entries: list[tuple], links: list[tuple[int, int]]) -> None:
     if connection.vendor == "postgresql":
-        # Hundreds of thousands of rows: one statement each, not the ORM's per-row SQL.
+        # COPY: hundreds of thousands of rows without building SQL per row.
         with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO ledger_glitemledgerrelation (gl_entry_id, value_entry_id) "
-                "SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
-                [[g for g, _ in links], [v for _, v in links]],
-            )
-            cursor.execute(
-                "UPDATE inventory_valueentry AS v SET cost_posted_to_gl = p.actual, "
-                "expected_cost_posted_to_gl = p.expected "
-                "FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[]) "
-                "AS p(no, actual, expected) "
-                "WHERE v.entry_no = p.no",
-                [
-                    list(posted),
-                    [v.cost_posted_to_gl for v in posted.values()],
-                    [v.expected_cost_posted_to_gl for v in posted.values()],
-                ],
-            )
-            cursor.execute(
-                "DELETE FROM inventory_postvalueentrytogl WHERE value_entry_id = ANY(%s::bigint[])",
-                [finished],
-            )
+            with cursor.copy(
+                f"COPY {GLEntry._meta.db_table} ({', '.join(_GL_COLUMNS)}) FROM STDIN"
+            ) as copy:
+                for entry in entries:
+                    copy.write_row((*entry[:8], json.dumps(entry[8]), entry[9]))
+            _copy_links(cursor, links)
         return
-    GLItemLedgerRelation.objects.bulk_create(
-        [GLItemLedgerRelation(gl_entry_id=g, value_entry_id=v) for g, v in links], batch_size=5000
+    GLEntry.objects.bulk_create(
+        [
+            GLEntry(
+                entry_no=e[0],
+                transaction_no=e[1],
+                posting_date=e[2],
+                document_no=e[3],
+                account_id=e[4],
+                amount=e[5],
+                description=e[6],
+                source_code=e[7],
+                dimensions=e[8],
+                created_at=e[9],
+            )
+            for e in entries
+        ],
+        batch_size=2000,
     )
-    ValueEntry.objects.bulk_update(
-        list(posted.values()), ["cost_posted_to_gl", "expected_cost_posted_to_gl"], batch_size=5000
+    GLItemLedgerRelation.objects.bulk_create(
+        [GLItemLedgerRelation(gl_entry_id=g, value_entry_id=v) for g, v in links],
+        batch_size=5000,
+    )
+
+
+def _copy_links(cursor, links: list[tuple[int, int]]) -> None:
+    table = GLItemLedgerRelation._meta.db_table
+    buffer = io.StringIO()
+    buffer.writelines(f"{g}\t{v}\n" for g, v in links)
+    with cursor.copy(f"COPY {table} (gl_entry_id, value_entry_id) FROM STDIN") as copy:
+        copy.write(buffer.getvalue())
+
+
+def _mark_posted(parts: list[_Part], nothing_left: list[int]) -> None:
+    """A part posts all that was not posted yet, so what is posted becomes the entry's cost;
+    then the entries leave the queue."""
+    actual = sorted({p.row[_NO] for p in parts if not p.expected})
+    expected = sorted({p.row[_NO] for p in parts if p.expected})
+    finished = sorted({p.row[_NO] for p in parts}.union(nothing_left))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            if actual:
+                cursor.execute(
+                    "UPDATE inventory_valueentry SET cost_posted_to_gl = cost_amount_actual "
+                    "WHERE entry_no = ANY(%s::bigint[])",
+                    [actual],
+                )
+            if expected:
+                cursor.execute(
+                    "UPDATE inventory_valueentry "
+                    "SET expected_cost_posted_to_gl = cost_amount_expected "
+                    "WHERE entry_no = ANY(%s::bigint[])",
+                    [expected],
+                )
+            if finished:
+                cursor.execute(
+                    "DELETE FROM inventory_postvalueentrytogl "
+                    "WHERE value_entry_id = ANY(%s::bigint[])",
+                    [finished],
+                )
+        return
+    ValueEntry.objects.filter(pk__in=actual).update(cost_posted_to_gl=F("cost_amount_actual"))
+    ValueEntry.objects.filter(pk__in=expected).update(
+        expected_cost_posted_to_gl=F("cost_amount_expected")
     )
     PostValueEntryToGL.objects.filter(value_entry_id__in=finished).delete()
