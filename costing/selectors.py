@@ -18,8 +18,15 @@ from inventory.models import (
 
 
 def item_graphs(
-    items: Iterable[Item], setup: InventorySetup, until=None, trace: bool = False
+    items: Iterable[Item],
+    setup: InventorySetup,
+    until=None,
+    trace: bool = False,
+    stale_applications: list[int] | None = None,
 ) -> Iterator[ItemGraph]:
+    """The items' graphs. The callers bound the entries per call (a chunk of items), so rows
+    are fetched at once rather than through a server-side cursor. `stale_applications`, when
+    given, receives the applications whose Outbound Entry Is Updated is still off."""
     items = list(items)
     ids = [item.pk for item in items]
     entries: dict[int, dict[int, Entry]] = defaultdict(dict)
@@ -40,7 +47,7 @@ def item_graphs(
             "applies_from_entry_id",
         )
     )
-    for item_id, no, day, kind, loc, var, qty, inv, pos, to, frm in rows.iterator(chunk_size=5000):
+    for item_id, no, day, kind, loc, var, qty, inv, pos, to, frm in rows:
         entries[item_id][no] = Entry(no, day, kind, loc or "", var, qty, inv, pos, to, frm)
     values: dict[int, list[Value]] = defaultdict(list)
     rows = (
@@ -62,16 +69,16 @@ def item_graphs(
             "cost_per_unit",
         )
     )
-    for item_id, no, ile, kind, day, vday, vq, act, exp, adj, charge, avg, cpu in rows.iterator(
-        chunk_size=5000
-    ):
+    for item_id, no, ile, kind, day, vday, vq, act, exp, adj, charge, avg, cpu in rows:
         values[item_id].append(
             Value(no, ile, kind, day, vday, vq, act, exp, adj, bool(charge), avg, cpu)
         )
     applications: dict[int, list[Application]] = defaultdict(list)
     rows = (
+        # Uses (quantity < 0) feed the engine; a cost application's own row (quantity > 0,
+        # naming its source) is read only for its flag.
         ItemApplicationEntry.objects.filter(
-            inbound_item_entry__item_id__in=ids, quantity__lt=0, outbound_item_entry__isnull=False
+            inbound_item_entry__item_id__in=ids, outbound_item_entry__isnull=False
         )
         .order_by()  # no walk of the whole table in entry order: the item picks the rows
         .values_list(
@@ -80,10 +87,15 @@ def item_graphs(
             "inbound_item_entry_id",
             "outbound_item_entry_id",
             "quantity",
+            "outbound_entry_is_updated",
         )
     )
-    for item_id, no, inbound, outbound, qty in rows.iterator(chunk_size=5000):
-        applications[item_id].append(Application(no, inbound, outbound, -qty))
+    stale = stale_applications if stale_applications is not None else []
+    for item_id, no, inbound, outbound, qty, updated in rows:
+        if qty < 0:
+            applications[item_id].append(Application(no, inbound, outbound, -qty))
+        if not updated:
+            stale.append(no)
     per_location = setup.average_cost_calc_type == AverageCostCalcType.ITEM_LOCATION_VARIANT
     starts = AccountingPeriod.starts(setup.average_cost_period)
     for item in items:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from operator import attrgetter
 
 from costing.engine.money import ZERO, allocate, q_amount
 from costing.engine.periods import period_end
@@ -57,11 +58,11 @@ class _Adjustment:
         self.average = self.settings.costing_method == "average"
         self.entries = graph.entries
         self.values: dict[int, list[Value]] = defaultdict(list)
-        for value in sorted(graph.values, key=lambda v: v.entry_no):
+        for value in sorted(graph.values, key=attrgetter("entry_no")):
             self.values[value.ile].append(value)
         self.uses_of: dict[int, list[Application]] = defaultdict(list)  # by outbound
         self.used_from: dict[int, list[Application]] = defaultdict(list)  # by inbound
-        for app in sorted(graph.applications, key=lambda a: a.entry_no):
+        for app in sorted(graph.applications, key=attrgetter("entry_no")):
             self.uses_of[app.outbound].append(app)
             self.used_from[app.inbound].append(app)
         # Each entry's value entries are read once, here (they are in entry order).
@@ -70,6 +71,8 @@ class _Adjustment:
         self._derived: dict[int, tuple[Decimal, Decimal]] = {}
         self._own: dict[int, Decimal] = {}
         self._revals: dict[int, list[Value]] = {}
+        self._originals: dict[int, list[Value]] = {}  # direct cost as posted, no item charges
+        self._unit: dict[int, Decimal] = {}  # cost sources' unit cost before revaluations
         for ile, vs in self.values.items():
             entry = self.entries.get(ile)
             recipient = entry is not None and (
@@ -77,6 +80,7 @@ class _Adjustment:
             )
             actual = expected = own = ZERO
             revals = []
+            originals = []
             for value in vs:
                 if value.entry_type == REVALUATION:
                     revals.append(value)
@@ -84,6 +88,8 @@ class _Adjustment:
                 if value.entry_type == ROUNDING:
                     continue
                 if value.entry_type == DIRECT and not value.item_charge:
+                    if not value.adjustment:
+                        originals.append(value)
                     actual += value.actual
                     expected += value.expected
                     if recipient:
@@ -92,6 +98,7 @@ class _Adjustment:
             self._derived[ile] = (actual, expected)
             self._own[ile] = own
             self._revals[ile] = revals
+            self._originals[ile] = originals
         if self.average:
             self._move_covered_decreases()
         # Results of the nodes, filled in dependency order.
@@ -178,10 +185,17 @@ class _Adjustment:
     def unit_cost_for(self, inbound: int, outbound: Entry) -> Decimal:
         """What one unit of `inbound` costs the outbound entry (spec §8: a revaluation counts
         for outbound entries posted after it, or dated after it)."""
-        entry = self.entries[inbound]
-        unit = self.base_cost(inbound) / entry.quantity
+        unit = self._unit.get(inbound)
+        if unit is None:
+            entry = self.entries[inbound]
+            unit = self.base_cost(inbound) / entry.quantity
+            if not self.is_recipient_inbound(entry):
+                self._unit[inbound] = unit  # a source's own cost does not change during a run
+        revals = self._revals.get(inbound)
+        if not revals:
+            return unit
         first = self.first_value_no.get(outbound.entry_no, 0)
-        for reval in self.revaluations(inbound):
+        for reval in revals:
             if reval.valued_quantity and (
                 first > reval.entry_no or outbound.posting_date > reval.posting_date
             ):
@@ -246,6 +260,9 @@ class _Adjustment:
             contributions.append(-unapplied * first.cost_per_unit)
         total = q_amount(sum(contributions, ZERO))
         self.target[entry.entry_no] = total
+        if len(contributions) == 1 and apps:
+            self.shares[apps[0].inbound] += total  # what allocate() gives a single part
+            return
         for app, share in zip(apps, allocate(total, contributions), strict=False):
             self.shares[app.inbound] += share
 
@@ -376,11 +393,14 @@ class _Adjustment:
                     continue
                 if node in visiting:
                     continue  # a cost loop: the node computes with what it has
+                pending = [d for d in self.deps(node) if d not in done and d not in visiting]
+                if not pending:  # most nodes: nothing to wait for, done at once
+                    done.add(node)
+                    ordered.append(node)
+                    continue
                 visiting.add(node)
                 stack.append((node, True))
-                for dep in self.deps(node):
-                    if dep not in done and dep not in visiting:
-                        stack.append((dep, False))
+                stack.extend((dep, False) for dep in pending)
         return ordered
 
     def plan(self) -> ItemPlan:
@@ -447,13 +467,15 @@ class _Adjustment:
         """Adjustment entries that bring a recipient's derived cost to `target`, split between
         actual (the invoiced share) and expected cost."""
         actual_now, expected_now = self.derived_now(entry.entry_no)
-        actual_target = q_amount(target * entry.invoiced_quantity / entry.quantity)
+        if entry.invoiced_quantity == entry.quantity:
+            # Fully invoiced, the common case: all actual cost (the target is rounded already).
+            if target == actual_now and not expected_now:
+                return []
+            actual_target = q_amount(target)
+        else:
+            actual_target = q_amount(target * entry.invoiced_quantity / entry.quantity)
         expected_target = target - actual_target
-        originals = [
-            v
-            for v in self.values[entry.entry_no]
-            if v.entry_type == DIRECT and not v.item_charge and not v.adjustment
-        ]
+        originals = self._originals.get(entry.entry_no, [])
         found: list[NewValue] = []
         if actual_target != actual_now and originals:
             invoiced = [v for v in originals if v.actual or not v.expected]

@@ -36,6 +36,7 @@ from inventory.models import (
     ValueEntry,
 )
 from inventory.services.writing import value_entries_write, value_entries_written
+from inventory.sql import array_literal, number_array
 
 SOURCE_CODE = "INVTADJMT"
 CHUNK_ENTRIES = 50_000  # item ledger entries loaded at once: memory stays bounded
@@ -171,7 +172,11 @@ def _adjust_chunk(
     )
     by_id = {item.pk: item for item in locked}
     plans: list[ItemPlan] = []
-    for graph in item_graphs(locked, setup, until=until, trace=trace):
+    stale_applications: list[int] = []
+    graphs = item_graphs(
+        locked, setup, until=until, trace=trace, stale_applications=stale_applications
+    )
+    for graph in graphs:
         item = by_id[graph.item_id]
         if deadline is not None and time.monotonic() > deadline:
             raise AdjustmentTimedOut(f"The run passed its deadline before item {item.no}.")
@@ -203,7 +208,7 @@ def _adjust_chunk(
             time.sleep(pause)
     try:
         _write_values(plans, by_id)
-        _update_flags(locked, plans, until)
+        _update_flags(locked, plans, until, stale_applications)
     except Exception as error:
         if len(locked) == 1:
             raise ItemAdjustmentFailed(locked[0].no, error) from error
@@ -316,11 +321,11 @@ def _insert_copies(new: list[tuple[int, NewValue]], first_open: dt.date | None) 
                 "first_open": first_open,
                 "rounding": ROUNDING,
                 "source": SOURCE_CODE,
-                "applies_to": [v.applies_to for v in values],
-                "ile": [v.ile for v in values],
-                "types": [v.entry_type for v in values],
-                "actual": [v.actual for v in values],
-                "expected": [v.expected for v in values],
+                "applies_to": number_array(v.applies_to for v in values),
+                "ile": number_array(v.ile for v in values),
+                "types": array_literal(v.entry_type for v in values),
+                "actual": number_array(v.actual for v in values),
+                "expected": number_array(v.expected for v in values),
             },
         )
         return [row[0] for row in cursor.fetchall()]
@@ -361,14 +366,19 @@ def _adjustment_entry(
     )
 
 
-def _update_flags(items: list[Item], plans: list[ItemPlan], until: dt.date | None) -> None:
+def _update_flags(
+    items: list[Item],
+    plans: list[ItemPlan],
+    until: dt.date | None,
+    stale_applications: list[int],
+) -> None:
     ids = [item.pk for item in items]
     ItemLedgerEntry.objects.filter(item_id__in=ids, applied_entry_to_adjust=True).update(
         applied_entry_to_adjust=False
     )
-    ItemApplicationEntry.objects.filter(
-        inbound_item_entry__item_id__in=ids, outbound_entry_is_updated=False
-    ).update(outbound_entry_is_updated=True)
+    # The applications the graphs were built from (an outbound's use of an inbound): by key,
+    # only those still off, so a rerun over adjusted items writes nothing here.
+    _set_applications_updated(stale_applications)
     points = AvgCostAdjmtEntryPoint.objects.filter(item_id__in=ids, cost_is_adjusted=False)
     if until is not None:
         points = points.filter(valuation_date__lte=until)
@@ -402,6 +412,23 @@ def _update_flags(items: list[Item], plans: list[ItemPlan], until: dt.date | Non
             if new != 0 or item.unit_cost == 0:
                 item.unit_cost = new
     Item.objects.bulk_update(items, ["cost_is_adjusted", "unit_cost"])
+
+
+def _set_applications_updated(entry_nos: list[int]) -> None:
+    if not entry_nos:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE inventory_itemapplicationentry SET outbound_entry_is_updated = true "
+                "WHERE entry_no = ANY(%s::bigint[])",
+                [number_array(entry_nos)],
+            )
+        return
+    for start in range(0, len(entry_nos), 900):  # SQLite's limit on bound parameters
+        ItemApplicationEntry.objects.filter(entry_no__in=entry_nos[start : start + 900]).update(
+            outbound_entry_is_updated=True
+        )
 
 
 def mark_for_adjustment(*, entry_nos: Sequence[int]) -> int:

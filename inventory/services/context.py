@@ -34,6 +34,7 @@ from inventory.numbering import allocate
 from inventory.services.guards import PostingGuard
 from inventory.services.hooks import Posted, after_posting
 from inventory.services.writing import value_entries_write
+from inventory.sql import array_literal, insert_instances, number_array
 
 OpenKey = tuple[int, str | None, str, bool]  # item id, location code, variant code, positive
 
@@ -292,12 +293,12 @@ class PostingContext:
     # -- flush ---------------------------------------------------------------------------------
 
     def flush(self) -> None:
-        ItemLedgerEntry.objects.bulk_create(self.new_entries, batch_size=1000)
+        insert_instances(ItemLedgerEntry, self.new_entries)
         changed = [self.entries[no] for no in sorted(self.changed_entry_nos)]
         if changed:
             entries_bookkeeping_update(changed)
         value_entries_write(self.new_values)
-        ItemApplicationEntry.objects.bulk_create(self.new_applications, batch_size=1000)
+        insert_instances(ItemApplicationEntry, self.new_applications)
         self._mark_entry_points()
         touched = [s.item for s in self.items.values() if s.changed]
         for item in touched:
@@ -380,11 +381,11 @@ def entries_bookkeeping_update(entries: list[ItemLedgerEntry]) -> None:
         cursor.execute(
             _UPDATE_BOOKKEEPING,
             [
-                [e.entry_no for e in entries],
-                [e.remaining_quantity for e in entries],
-                [e.open for e in entries],
-                [e.invoiced_quantity for e in entries],
-                [e.completely_invoiced for e in entries],
-                [e.applied_entry_to_adjust for e in entries],
+                number_array(e.entry_no for e in entries),
+                number_array(e.remaining_quantity for e in entries),
+                array_literal(e.open for e in entries),
+                number_array(e.invoiced_quantity for e in entries),
+                array_literal(e.completely_invoiced for e in entries),
+                array_literal(e.applied_entry_to_adjust for e in entries),
             ],
         )

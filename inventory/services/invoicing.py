@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db import transaction
 from django.db.models import Sum
@@ -48,9 +49,10 @@ def _open_context(entry_no: int, posting_date: dt.date) -> tuple[PostingContext,
 
 def _original(entry: ItemLedgerEntry) -> ValueEntry:
     """The entry's first value entry: what it was posted with (groups, valuation date)."""
-    return (
-        ValueEntry.objects.filter(item_ledger_entry_id=entry.entry_no).order_by("entry_no").first()
-    )
+    # Not ORDER BY entry_no LIMIT 1: with a large ledger the planner may walk the primary key
+    # instead of reading the entry's few value entries through their index.
+    values = ValueEntry.objects.filter(item_ledger_entry_id=entry.entry_no).order_by()
+    return min(values, key=attrgetter("entry_no"), default=None)
 
 
 def item_ledger_entry_invoice(

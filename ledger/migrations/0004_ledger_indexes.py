@@ -5,21 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0005_ledger_indexes'),
-        ('ledger', '0003_post_inventory_cost_schedule'),
+        ("inventory", "0005_ledger_storage"),
+        ("ledger", "0003_post_inventory_cost_schedule"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='glitemledgerrelation',
-            name='gl_entry',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='value_links', to='ledger.glentry'),
+            model_name="glitemledgerrelation",
+            name="gl_entry",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="value_links",
+                to="ledger.glentry",
+            ),
         ),
         migrations.AlterField(
-            model_name='glitemledgerrelation',
-            name='value_entry',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='gl_links', to='inventory.valueentry'),
+            model_name="glitemledgerrelation",
+            name="value_entry",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="gl_links",
+                to="inventory.valueentry",
+            ),
         ),
     ]

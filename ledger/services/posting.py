@@ -37,6 +37,7 @@ from inventory.models import (
     ValueEntryType,
 )
 from inventory.numbering import allocate
+from inventory.sql import number_array
 from ledger.accounts import AccountBook, Groups, NoAccount, roles_for
 from ledger.models import DimensionCombination, GLEntry, GLItemLedgerRelation
 
@@ -584,20 +585,20 @@ def _mark_posted(parts: list[_Part], nothing_left: list[int]) -> None:
                 cursor.execute(
                     "UPDATE inventory_valueentry SET cost_posted_to_gl = cost_amount_actual "
                     "WHERE entry_no = ANY(%s::bigint[])",
-                    [actual],
+                    [number_array(actual)],
                 )
             if expected:
                 cursor.execute(
                     "UPDATE inventory_valueentry "
                     "SET expected_cost_posted_to_gl = cost_amount_expected "
                     "WHERE entry_no = ANY(%s::bigint[])",
-                    [expected],
+                    [number_array(expected)],
                 )
             if finished:
                 cursor.execute(
                     "DELETE FROM inventory_postvalueentrytogl "
                     "WHERE value_entry_id = ANY(%s::bigint[])",
-                    [finished],
+                    [number_array(finished)],
                 )
         return
     ValueEntry.objects.filter(pk__in=actual).update(cost_posted_to_gl=F("cost_amount_actual"))
