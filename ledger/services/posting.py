@@ -20,7 +20,14 @@ from django.db import connection, transaction
 
 from costing.engine.money import ZERO
 from inventory.errors import InvalidInput
-from inventory.models import InventoryPeriod, InventorySetup, PostValueEntryToGL, ValueEntry
+from inventory.models import (
+    EntryType,
+    InventoryPeriod,
+    InventorySetup,
+    PostValueEntryToGL,
+    ProductionOrder,
+    ValueEntry,
+)
 from inventory.numbering import allocate
 from ledger.accounts import AccountBook, Groups, NoAccount, Role, roles_for
 from ledger.models import DimensionCombination, GLEntry, GLItemLedgerRelation
@@ -157,6 +164,12 @@ def _parts(values: Iterable[ValueEntry]) -> tuple[list[_Part], list[int], list[S
         .exclude(expected_cost_posted_to_gl=0)
         .values_list("item_ledger_entry_id", flat=True)
     )
+    # Spec §11.3: consumption's WIP account comes from the finished item's posting group.
+    wip_group = dict(
+        ProductionOrder.objects.filter(
+            no__in={v.order_no for v in values if v.item_ledger_entry_type == EntryType.CONSUMPTION}
+        ).values_list("no", "item__inventory_posting_group")
+    )
     parts: list[_Part] = []
     nothing_left: list[int] = []
     skipped: list[SkippedEntry] = []
@@ -168,7 +181,7 @@ def _parts(values: Iterable[ValueEntry]) -> tuple[list[_Part], list[int], list[S
             and value.item_ledger_entry_id not in expected_posted
         ):
             if expected and not actual:
-                if value.item_ledger_entry.completely_invoiced:
+                if value.item_ledger_entry and value.item_ledger_entry.completely_invoiced:
                     nothing_left.append(value.pk)  # invoiced since: its invoice carries the cost
                 else:
                     skipped.append(
@@ -191,6 +204,9 @@ def _parts(values: Iterable[ValueEntry]) -> tuple[list[_Part], list[int], list[S
             value.inventory_posting_group,
             value.gen_bus_posting_group,
             value.gen_prod_posting_group,
+            wip_group.get(value.order_no, "")
+            if value.item_ledger_entry_type == EntryType.CONSUMPTION
+            else "",
         )
         found: list[_Part] = []
         try:
@@ -198,7 +214,11 @@ def _parts(values: Iterable[ValueEntry]) -> tuple[list[_Part], list[int], list[S
                 if not amount:
                     continue
                 roles = roles_for(
-                    value.item_ledger_entry_type, value.entry_type, value.variance_type, is_expected
+                    value.item_ledger_entry_type,
+                    value.entry_type,
+                    value.variance_type,
+                    is_expected,
+                    value.order_type,
                 )
                 if roles is None:
                     kind = "expected" if is_expected else "actual"
@@ -218,7 +238,7 @@ def _parts(values: Iterable[ValueEntry]) -> tuple[list[_Part], list[int], list[S
 def _skip(value: ValueEntry, reason: str) -> SkippedEntry:
     return SkippedEntry(
         value_entry_no=value.pk,
-        item_no=value.item.no,
+        item_no=value.item.no if value.item else "",
         posting_date=value.posting_date,
         document_no=value.document_no,
         entry_type=value.entry_type,
@@ -256,7 +276,10 @@ def _dimension_conflicts(parts: list[_Part]) -> list[str]:
 
 
 def _description(part: _Part) -> str:
-    return f"{part.value.item.no} {part.value.get_item_ledger_entry_type_display()}"
+    value = part.value
+    if value.item is None:
+        return f"Capacity {value.get_order_type_display()} {value.order_no}"
+    return f"{value.item.no} {value.get_item_ledger_entry_type_display()}"
 
 
 def _lines_per_entry(parts: list[_Part]) -> list[GLLine]:
