@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 
+from costing.services import cost_adjustment_run
 from inventory.models import (
     CapacityLedgerEntry,
     InventoryAdjmtEntryOrder,
@@ -22,6 +23,7 @@ from inventory.models import (
     WorkCenter,
 )
 from inventory.services import item_ledger_entry_invoice, revaluation_journal_post
+from inventory.services.assembly import AssemblyComponent, AssemblyResource, assembly_order_post
 from inventory.services.items import inventory_setup_update
 from inventory.services.production import (
     CapacityLine,
@@ -53,6 +55,7 @@ from tests.ledger.conftest import (
     make_item,
     nonzero,
     post,
+    post_per_group,
     values_of,
 )
 
@@ -189,3 +192,111 @@ def test_bike_chain_through_production_with_its_gl(bike_chain_setup):
     assert CapacityLedgerEntry.objects.count() == 1
     assert ValueEntry.objects.filter(item__isnull=True).count() == 2  # capacity direct, overhead
     assert ItemLedgerEntry.objects.filter(order_no="PO-CHAIN").count() == 2
+
+
+# -- assembly, and the reconciliation after Post Inventory Cost to G/L ---------------------------
+
+
+def _assemble(no: str = "AO1"):
+    """Component A: 10 bought @ 5.00; KIT (FIFO, overhead rate 1.00) assembled from 4 A and
+    2 hours of a resource @ 15.00."""
+    return assembly_order_post(
+        no=no,
+        item_no="KIT",
+        posting_date=day(2, 5),
+        quantity=D(2),
+        components=[AssemblyComponent("A", D(4))],
+        resources=[AssemblyResource(D(2), D("15.00"))],
+    )
+
+
+def test_an_assembly_order_posts_components_resources_and_output_at_actual_cost(gl_setup):
+    inventory_setup_update(automatic_cost_posting=True, automatic_cost_adjustment="always")
+    make_item("A")
+    make_item("KIT", overhead_rate=D("1.00"))
+    post("purchase", "A", 10, day(2, 1), unit_cost=5)  # 50.00
+
+    order = _assemble()
+
+    consumption = ItemLedgerEntry.objects.get(entry_type="assembly_consumption")
+    output = ItemLedgerEntry.objects.get(entry_type="assembly_output")
+    assert (consumption.quantity, output.quantity, output.order_no) == (D(-4), D(2), order.no)
+    # Components 4 x 5.00 = 20.00, resources 2 x 15.00 = 30.00: direct 50.00; manufacturing
+    # overhead 2 x 1.00 = 2.00 (Overhead Applied). All actual, completely invoiced.
+    assert gl_rows(values_of(consumption)[0]) == [(INVENTORY, D("-20")), (INVENTORY_ADJMT, D("20"))]
+    direct, indirect = values_of(output)
+    assert (direct.cost_amount_actual, direct.cost_amount_expected) == (D("50.00"), D("0"))
+    assert indirect.entry_type == "indirect_cost" and indirect.cost_amount_actual == D("2.00")
+    assert output.completely_invoiced
+    (resource,) = ValueEntry.objects.filter(order_type="assembly", item__isnull=True)
+    # A resource's cost: Inventory Adjmt. +30 against Direct Cost Applied -30; the output clears
+    # Inventory Adjmt. (+20 components + 30 resources - 50 output = 0).
+    assert gl_rows(resource) == [(INVENTORY_ADJMT, D("30")), (DIRECT_COST_APPLIED, D("-30"))]
+    assert account_balance(INVENTORY_ADJMT) == 0
+    assert account_balance(INVENTORY) == D("82")  # 50 - 20 + 50 + 2
+    assert account_balance(DIRECT_COST_APPLIED) == D("-80")  # purchase 50, resources 30
+    assert account_balance(OVERHEAD_APPLIED) == D("-2")
+    row = InventoryAdjmtEntryOrder.objects.get(order_type="assembly", order_no="AO1")
+    assert row.cost_is_adjusted and (row.material_cost, row.capacity_cost) == (20, 30)
+    assert_every_transaction_balances()
+
+
+def test_a_late_component_cost_reaches_the_assembly_output(gl_setup):
+    inventory_setup_update(automatic_cost_posting=True, automatic_cost_adjustment="always")
+    make_item("A")
+    make_item("KIT", overhead_rate=D("1.00"))
+    receipt = post("purchase", "A", 10, day(2, 1), unit_cost=5, invoiced=False)
+    _assemble()
+    output = ItemLedgerEntry.objects.get(entry_type="assembly_output")
+    item_ledger_entry_invoice(
+        entry_no=receipt.pk, posting_date=day(2, 10), quantity=D(10), unit_cost=D(6)
+    )
+    # A at 6.00: 4 x 6 = 24 consumed, 4.00 more; the output 24 + 30 + 2 = 56.
+    total = sum(v.cost_amount_actual for v in values_of(output))
+    assert total == D("56.00")
+    assert account_balance(INVENTORY_ADJMT) == 0
+
+
+@pytest.mark.parametrize("expected_posting", [False, True], ids=["expected-off", "expected-on"])
+def test_the_reconciliation_is_zero_after_post_inventory_cost_to_gl(
+    gl_setup, batch_posting, expected_posting
+):
+    inventory_setup_update(expected_cost_posting_to_gl=expected_posting)
+    links = make_item("LINK", "standard", standard_cost=D("1.00"), overhead_rate=D("0.02"))
+    make_item(
+        "CHAIN",
+        "standard",
+        standard_cost=D("150.00"),
+        overhead_rate=D("25.00"),
+        single_level_capacity_cost=D("40.00"),
+        single_level_mfg_overhead_cost=D("10.00"),
+    )
+    make_item("A")
+    make_item("KIT", overhead_rate=D("1.00"))
+    WorkCenter.objects.create(code="WC-ASSY", unit_cost=D("2.00"), indirect_cost_pct=D("10"))
+    post("purchase", links, 150, day(1, 10), unit_cost="1.10")
+    post("purchase", "A", 10, day(2, 1), unit_cost=5)
+    production_order_create(no="PO-CHAIN", item_no="CHAIN", quantity=D(1))
+    post("consumption", links, 150, day(1, 15), order_no="PO-CHAIN")
+    capacity_journal_post(lines=[CapacityLine("PO-CHAIN", day(1, 16), "WC-ASSY", D(60))])
+    post("output", "CHAIN", 1, day(1, 17), order_no="PO-CHAIN")
+    _assemble()
+
+    # Released, not finished: WIP holds 150 + 120 + 12 = 282, less the output's expected 150
+    # when expected cost posting puts it through WIP.
+    post_per_group("INVT-1")
+    wip = reconciliation_matrix().row("wip")
+    assert wip.wip_inventory == D("132")  # 282 - 150 (the output's expected cost)
+    assert wip.gl_total == (D("132") if expected_posting else D("282"))
+    assert wip.difference == (0 if expected_posting else D("150"))
+
+    production_order_finish(no="PO-CHAIN", finished_date=day(1, 20))
+    cost_adjustment_run()
+    assert reconciliation_matrix().row("wip").wip_inventory == 0
+    post_per_group("INVT-2")
+
+    matrix = reconciliation_matrix()
+    assert [(r.account_type, r.difference) for r in matrix.rows if r.difference] == []
+    assert matrix.row("wip").gl_total == 0
+    assert matrix.row("inventory").gl_total == D("232")  # the chain at 150 + A 30 + KIT 52
+    assert_every_transaction_balances()
