@@ -219,3 +219,94 @@ def test_a_viewer_may_read_production_orders_but_not_post(factory, viewer):
         "/api/v1/production-orders/", {"no": "PO5", "item_no": "FG", "quantity": "1"}, format="json"
     )
     assert response.status_code == 403
+
+
+def test_orders_needing_adjustment_are_listed_and_adjusted_on_request(factory):
+    client = factory
+    client.patch("/api/v1/inventory-setup/", {"automatic_cost_adjustment": "never"}, format="json")
+    client.post(
+        "/api/v1/production-orders/", {"no": "PO1", "item_no": "FG", "quantity": "1"}, format="json"
+    )
+    journal(client, line("consumption", "C", 4, order_no="PO1"))  # 4 x 3 = 12
+    journal(client, line("output", "FG", 1, order_no="PO1", unit_cost="5"))
+    client.post("/api/v1/production-orders/PO1/finish/", {}, format="json")
+
+    waiting = client.get("/api/v1/cost-adjustment/orders/?cost_is_adjusted=false").json()
+    assert [(o["order_type"], o["order_no"]) for o in waiting["results"]] == [("production", "PO1")]
+    response = client.post(
+        "/api/v1/cost-adjustment/orders/adjust/",
+        {"orders": [{"order_type": "production", "order_no": "PO1"}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    # 12 direct and 12 x 10 % + 1.00 = 2.20 overhead on the output, 5.00 expected released:
+    # 14.20 - 5.00 = 9.20 more.
+    assert response.json()["orders"][0]["cost_difference"] == "9.20"
+    assert (
+        client.get("/api/v1/cost-adjustment/orders/?cost_is_adjusted=false").json()["results"] == []
+    )
+
+    reset = client.post(
+        "/api/v1/cost-adjustment/orders/reset/",
+        {"orders": [{"order_type": "production", "order_no": "PO1"}]},
+        format="json",
+    )
+    assert reset.json() == {"reset": 1}
+    bad = client.post(
+        "/api/v1/cost-adjustment/orders/adjust/",
+        {"orders": [{"order_type": "production", "order_no": "PO7"}]},
+        format="json",
+    )
+    assert bad.status_code == 400 and "orders" in bad.json()
+
+
+def test_an_assembly_order_posts_through_the_api(factory):
+    ItemFactory(no="KIT", costing_method="fifo")
+    response = factory.post(
+        "/api/v1/assembly-orders/post/",
+        {
+            "no": "AO1",
+            "item_no": "KIT",
+            "posting_date": "2025-03-12",
+            "quantity": "1",
+            "components": [{"item_no": "C", "quantity": "2"}],
+            "resources": [{"quantity": "1.5", "unit_cost": "10"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    entries = response.json()["item_ledger_entries"]
+    # 2 x 3.00 = 6.00 consumed, 1.5 x 10.00 = 15.00 of resources: the kit costs 21.00.
+    assert [(e["entry_type"], e["cost_amount_actual"]) for e in entries] == [
+        ("assembly_consumption", "-6.00"),
+        ("assembly_output", "21.00"),
+    ]
+    assert factory.get("/api/v1/assembly-orders/").json()["results"][0]["no"] == "AO1"
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"no": ""}, "no"),
+        ({"item_no": "NOPE"}, "item_no"),
+        ({"quantity": "0"}, "quantity"),
+        ({"components": [{"item_no": "NOPE", "quantity": "1"}]}, "components"),
+        ({"components": [{"item_no": "C", "quantity": "0"}]}, "components"),
+        ({"resources": [{"quantity": "1", "unit_cost": "-2"}]}, "resources"),
+        ({"components": [], "resources": []}, "components"),
+    ],
+)
+def test_a_bad_assembly_order_is_refused_and_nothing_is_written(factory, bad, field):
+    ItemFactory(no="KIT", costing_method="fifo")
+    good = {
+        "no": "AO1",
+        "item_no": "KIT",
+        "posting_date": "2025-03-12",
+        "quantity": "1",
+        "components": [{"item_no": "C", "quantity": "2"}],
+    }
+    entries, values = ItemLedgerEntry.objects.count(), ValueEntry.objects.count()
+    response = factory.post("/api/v1/assembly-orders/post/", {**good, **bad}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert (ItemLedgerEntry.objects.count(), ValueEntry.objects.count()) == (entries, values)
