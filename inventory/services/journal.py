@@ -139,12 +139,17 @@ def _check_lines(ctx: PostingContext, guard: PostingGuard, lines: list[JournalLi
         ).values_list("item__no", "code")
     )
     # Locked: a consumption or output line and the order's finishing never cross.
-    orders = {
-        o.no: o
-        for o in ProductionOrder.objects.select_for_update()
-        .select_related("item")
-        .filter(no__in={line.order_no for line in lines if line.entry_type in ORDER_TYPES})
-    }
+    order_nos = {line.order_no for line in lines if line.entry_type in ORDER_TYPES}
+    orders = (
+        {
+            o.no: o
+            for o in ProductionOrder.objects.select_for_update()
+            .select_related("item")
+            .filter(no__in=order_nos)
+        }
+        if order_nos
+        else {}
+    )
     errors: dict[int, dict[str, list[str]]] = {}
     for index, line in enumerate(lines):
         problems = _line_problems(ctx, guard, line, locations, variants)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from costing.engine.money import ZERO, q_amount, q_unit_cost
 from costing.engine.orders import OutputItem
@@ -260,31 +260,52 @@ def capacity_entries_write(
 # -- marking orders for adjustment ---------------------------------------------------------------
 
 
+_MARK_ORDERS = """
+UPDATE inventory_inventoryadjmtentryorder AS o SET cost_is_adjusted = false
+FROM (
+    SELECT DISTINCT
+        CASE v.item_ledger_entry_type
+            WHEN 'consumption' THEN 'production'
+            WHEN 'assembly_consumption' THEN 'assembly'
+            ELSE v.order_type
+        END AS order_type,
+        v.order_no
+    FROM inventory_valueentry AS v
+    WHERE v.entry_no = ANY(%s::bigint[]) AND v.order_no <> ''
+      AND v.item_ledger_entry_type IN ('consumption', 'assembly_consumption', '')
+) AS m
+WHERE o.order_type = m.order_type AND o.order_no = m.order_no AND o.cost_is_adjusted
+"""
+
+
 def orders_mark_from_values(entry_nos: Sequence[int]) -> None:
     """Spec §6.2 point 3: material or capacity posted against an order, or a change of its
     cost (an adjustment of a consumption entry), marks the order as not adjusted. Registered for
-    every batch of value entries written; one read of the new entries, an update only when some
-    belong to an order."""
+    every batch of value entries written: one statement on PostgreSQL, whatever the batch size."""
     if not entry_nos:
         return
-    rows = (
-        ValueEntry.objects.filter(pk__in=list(entry_nos))
-        .exclude(order_no="")
-        .filter(
-            item_ledger_entry_type__in=[*_ORDER_INPUT_TYPES, ""],
-        )
-        .order_by()
-        .values_list("item_ledger_entry_type", "order_type", "order_no")
-        .distinct()
-    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_MARK_ORDERS, [list(entry_nos)])
+        return
+    nos = list(entry_nos)
     by_type: dict[str, set[str]] = {}
-    for ile_type, order_type, order_no in rows:
-        kind = _ORDER_INPUT_TYPES.get(ile_type, order_type)
-        if kind:
-            by_type.setdefault(kind, set()).add(order_no)
-    for kind, nos in by_type.items():
+    for start in range(0, len(nos), 500):  # SQLite: a bounded number of parameters
+        rows = (
+            ValueEntry.objects.filter(pk__in=nos[start : start + 500])
+            .exclude(order_no="")
+            .filter(item_ledger_entry_type__in=[*_ORDER_INPUT_TYPES, ""])
+            .order_by()
+            .values_list("item_ledger_entry_type", "order_type", "order_no")
+            .distinct()
+        )
+        for ile_type, order_type, order_no in rows:
+            kind = _ORDER_INPUT_TYPES.get(ile_type, order_type)
+            if kind:
+                by_type.setdefault(kind, set()).add(order_no)
+    for kind, order_nos in by_type.items():
         InventoryAdjmtEntryOrder.objects.filter(
-            order_type=kind, order_no__in=nos, cost_is_adjusted=True
+            order_type=kind, order_no__in=order_nos, cost_is_adjusted=True
         ).update(cost_is_adjusted=False)
 
 

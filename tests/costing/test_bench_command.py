@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from costing.bench import CHAIN_ITEM_NO, ITEM_PREFIX, PRODUCTION_ITEMS
 from inventory.models import (
     CostingMethod,
-    InventoryAdjmtEntryOrder,
     EntryType,
+    InventoryAdjmtEntryOrder,
     InventorySetup,
     Item,
     ItemLedgerEntry,

@@ -300,3 +300,23 @@ def test_the_reconciliation_is_zero_after_post_inventory_cost_to_gl(
     assert matrix.row("wip").gl_total == 0
     assert matrix.row("inventory").gl_total == D("232")  # the chain at 150 + A 30 + KIT 52
     assert_every_transaction_balances()
+
+
+def test_consumption_takes_its_wip_account_from_the_finished_items_group(gl_setup):
+    """DOMAIN §11.3: the component's Inventory account, the finished item's WIP account."""
+    from ledger.models import GLAccount, InventoryPostingSetup
+
+    inventory_setup_update(automatic_cost_posting=True, automatic_cost_adjustment="never")
+    GLAccount.objects.create(no="2145", name="WIP, finished goods")
+    InventoryPostingSetup.objects.create(
+        location_code="",
+        inventory_posting_group="FINISHED",
+        inventory_account_id=INVENTORY,
+        wip_account_id="2145",
+    )
+    make_item("A")  # RESALE
+    make_item("FG", inventory_posting_group="FINISHED")
+    post("purchase", "A", 2, day(3, 1), unit_cost=5)
+    production_order_create(no="PO1", item_no="FG", quantity=D(1))
+    consumption = post("consumption", "A", 2, day(3, 2), order_no="PO1")
+    assert gl_rows(values_of(consumption)[0]) == [(INVENTORY, D("-10")), ("2145", D("10"))]
