@@ -136,3 +136,31 @@ def test_reset_cost_is_adjusted_for_orders_makes_the_next_run_recompute_them():
     # Recomputed, and already right: no new entries, and the order is adjusted again.
     assert ValueEntry.objects.count() == before
     assert not orders_to_adjust().exists()
+
+
+def test_subcontracting_gets_its_own_variance_on_a_standard_item():
+    """FG (Standard 50.00, of which subcontracting 20.00): 10 C @ 3.00 = 30 material and 2 x
+    13.00 = 26 subcontracting. Variances: material 30 - 30 = 0, subcontracted 20 - 26 = -6; the
+    output stays at 50 (direct 56, variance -6)."""
+    from inventory.models import WorkCenter
+    from inventory.services import CapacityLine, capacity_journal_post
+
+    inventory_setup_update(automatic_cost_adjustment="always")
+    make_item("C")
+    make_item("FG", "standard", standard_cost=D("50"), single_level_subcontracted_cost=D("20"))
+    WorkCenter.objects.create(code="SUB", unit_cost=D("13"), subcontracted=True)
+    post_one("purchase", "C", 10, day(1, 1), unit_cost=D(3))
+    production_order_create(no="P1", item_no="FG", quantity=D(1))
+    post(line("consumption", "C", 10, day(1, 2), order_no="P1"))
+    capacity_journal_post(lines=[CapacityLine("P1", day(1, 3), "SUB", D(2))])
+    (output,) = post(line("output", "FG", 1, day(1, 4), order_no="P1"))
+    production_order_finish(no="P1", finished_date=day(1, 5))
+
+    values = ValueEntry.objects.filter(item_ledger_entry=output, adjustment=True)
+    assert {(v.entry_type, v.variance_type): v.cost_amount_actual for v in values} == {
+        ("direct_cost", ""): D("56.00"),
+        ("variance", "subcontracted"): D("-6.00"),
+    }
+    assert cost_actual(fresh(output)) == D("50.00")
+    row = InventoryAdjmtEntryOrder.objects.get(order_no="P1")
+    assert (row.material_cost, row.subcontracted_cost, row.capacity_cost) == (30, 26, 0)

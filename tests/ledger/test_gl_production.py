@@ -32,7 +32,12 @@ from inventory.services.production import (
     production_order_finish,
 )
 from inventory.services.revaluation import RevaluationLine
-from ledger.reconciliation import TOTAL, reconciliation_matrix
+from ledger.reconciliation import (
+    TOTAL,
+    ReconciliationFilter,
+    cell_value_entries,
+    reconciliation_matrix,
+)
 from tests.ledger.conftest import (
     CAP_OVERHEAD_VARIANCE,
     CAPACITY_VARIANCE,
@@ -189,6 +194,15 @@ def test_bike_chain_through_production_with_its_gl(bike_chain_setup):
     assert matrix.row("direct_cost_applied").wip_inventory == D("-120")
     assert matrix.row("overhead_applied").wip_inventory == D("-12")
     assert matrix.row(TOTAL).wip_inventory == 0
+    # Drilling into the WIP cell lists the consumption, both capacity entries and the output's.
+    wip_cell = cell_value_entries("wip", "wip_inventory", ReconciliationFilter())
+    assert sorted(wip_cell.values_list("item_ledger_entry_type", "entry_type")) == [
+        ("", "direct_cost"),
+        ("", "indirect_cost"),
+        ("consumption", "direct_cost"),
+        ("output", "direct_cost"),
+        ("output", "direct_cost"),
+    ]
     assert CapacityLedgerEntry.objects.count() == 1
     assert ValueEntry.objects.filter(item__isnull=True).count() == 2  # capacity direct, overhead
     assert ItemLedgerEntry.objects.filter(order_no="PO-CHAIN").count() == 2
