@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from inventory.api.serializers import amount
+from inventory.models import OrderType
 
 
 class RunRequestSerializer(serializers.Serializer):
@@ -188,7 +189,8 @@ class AdjmtOrderSerializer(serializers.Serializer):
 
 
 class OrderKeySerializer(serializers.Serializer):
-    order_type = serializers.ChoiceField(choices=["production", "assembly"])
+    # The model's choice set (one enum in the schema); the blank choice matches no order.
+    order_type = serializers.ChoiceField(choices=OrderType.choices)
     order_no = serializers.CharField(max_length=20)
 
 

@@ -439,6 +439,9 @@ def adjust_after_finish(order_no: str) -> None:
     )
     if order is None or order.item.excluded_from_cost_adjustment:
         return
+    finished = ProductionOrder.objects.filter(no=order_no).values_list("finished_date", flat=True)
+    if finished and finished[0] and finished[0] < floor:
+        return  # finished further back than the setup adjusts at once: the next run does it
     try:
         with transaction.atomic():
             orders_multi_level(orders=[order])

@@ -164,3 +164,22 @@ def test_subcontracting_gets_its_own_variance_on_a_standard_item():
     assert cost_actual(fresh(output)) == D("50.00")
     row = InventoryAdjmtEntryOrder.objects.get(order_no="P1")
     assert (row.material_cost, row.subcontracted_cost, row.capacity_cost) == (30, 26, 0)
+
+
+def test_an_average_output_items_sales_follow_the_finished_orders_cost():
+    """FG (Average): 2 output at an expected 5.00 = 10.00, one sold at 5.00. The order consumed
+    10 C @ 3.00 = 30.00, so the output is 30.00 and the sale, at the period's average, 15.00."""
+    inventory_setup_update(automatic_cost_adjustment="always")
+    make_item("C")
+    make_item("FG", "average")
+    post_one("purchase", "C", 10, day(1, 1), unit_cost=D(3))
+    production_order_create(no="P1", item_no="FG", quantity=D(2))
+    post(line("consumption", "C", 10, day(1, 2), order_no="P1"))
+    (output,) = post(line("output", "FG", 2, day(1, 3), order_no="P1", unit_cost=D(5)))
+    (sale,) = post(line("sale", "FG", 1, day(1, 4), unit_price=D(40)))
+    assert cost_actual(fresh(sale)) == D("-5.00")
+
+    production_order_finish(no="P1", finished_date=day(1, 5))
+
+    assert cost_actual(fresh(output)) == D("30.00")
+    assert cost_actual(fresh(sale)) == D("-15.00")
