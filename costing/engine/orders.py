@@ -72,16 +72,20 @@ class OutputItem:
     indirect_cost_pct: Decimal = ZERO
     overhead_rate: Decimal = ZERO
 
-    def standard_shares(self, quantity: Decimal) -> dict[str, Decimal]:
-        """The standard cost of `quantity` by component; material takes what the others leave,
-        so the shares always add up to the standard cost."""
+    def standard_shares(
+        self, quantity: Decimal, total: Decimal | None = None
+    ) -> dict[str, Decimal]:
+        """The standard cost of `quantity` (`total`, or at today's standard cost) by component;
+        material takes what the others leave, so the shares always add up to it."""
         shares = {
             CAPACITY: q_amount(self.capacity_cost * quantity),
             SUBCONTRACTED: q_amount(self.subcontracted_cost * quantity),
             CAPACITY_OVERHEAD: q_amount(self.cap_overhead_cost * quantity),
             MANUFACTURING_OVERHEAD: q_amount(self.mfg_overhead_cost * quantity),
         }
-        shares[MATERIAL] = q_amount(self.standard_cost * quantity) - sum(shares.values(), ZERO)
+        if total is None:
+            total = q_amount(self.standard_cost * quantity)
+        shares[MATERIAL] = total - sum(shares.values(), ZERO)
         return shares
 
 
@@ -167,7 +171,12 @@ def _differences(item: OutputItem, output: OutputEntry, mine: dict[str, Decimal]
         (INDIRECT, ""): mine[MANUFACTURING_OVERHEAD],
     }
     if item.standard:
-        standard = item.standard_shares(output.quantity)
+        # Spec §9: the standard is fixed when the output is first adjusted; later adjustments
+        # (a component's late cost) keep it, even if the standard cost has changed since (a
+        # revaluation changes the value, not the variance, §8).
+        adjusted = any(v.actual for v in output.values)
+        carried = sum((v.actual + v.expected for v in output.values), ZERO)
+        standard = item.standard_shares(output.quantity, carried if adjusted else None)
         for kind in VARIANCE_TYPES:
             targets[(VARIANCE, kind)] = standard[kind] - mine[kind]
     actual_now: dict[tuple[str, str], Decimal] = {}

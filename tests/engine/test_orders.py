@@ -94,3 +94,34 @@ def test_a_subcontracted_variance_compares_subcontracting_with_its_standard_shar
 def test_an_order_without_output_keeps_its_cost_in_wip():
     plan = adjust_order(graph(FIFO, OrderCosts(material=D("30"))))
     assert plan.new_values == [] and plan.material == D("30")
+
+
+def test_a_late_cost_after_a_revaluation_keeps_the_standard_fixed_at_the_first_adjustment():
+    """The chain was adjusted at standard 150 (282 direct, 25 overhead, -157 variances), then
+    revalued to 140 (the item's standard cost is now 140). A late charge of 10 on the links
+    raises material to 160: only the material variance moves (-50 -> -60), against the 150
+    fixed at the first adjustment, so the output keeps carrying 150 (and 140 with the
+    revaluation, which the order does not touch)."""
+    item = OutputItem(
+        standard=True,
+        standard_cost=D("140"),
+        capacity_cost=D("40"),
+        mfg_overhead_cost=D("10"),
+        overhead_rate=D("25"),
+    )
+    carried = (
+        OutputValue(100, "direct_cost", "", D("0"), D("150")),
+        OutputValue(101, "direct_cost", "", D("282"), D("-150")),
+        OutputValue(102, "indirect_cost", "", D("25"), D("0")),
+        OutputValue(103, "variance", "material", D("-50"), D("0")),
+        OutputValue(104, "variance", "capacity", D("-80"), D("0")),
+        OutputValue(105, "variance", "capacity_overhead", D("-12"), D("0")),
+        OutputValue(106, "variance", "manufacturing_overhead", D("-15"), D("0")),
+    )
+    costs = OrderCosts(material=D("160"), capacity=D("120"), capacity_overhead=D("12"))
+    plan = adjust_order(graph(item, costs, OutputEntry(1, D("1"), carried)))
+    # Direct 292 (+10), overhead 25 (unchanged: no indirect %), material variance 100 - 160.
+    assert amounts(plan) == [
+        (1, "direct_cost", "", D("10"), D("0")),
+        (1, "variance", "material", D("-10"), D("0")),
+    ]
