@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from costing.engine.money import ZERO, q_amount, q_unit_cost
 from costing.engine.orders import OutputItem
@@ -101,7 +102,7 @@ def production_order_finish(*, no: str, finished_date: dt.date | None = None) ->
             raise InvalidInput.on("no", f"Production order {no!r} does not exist.")
         if not order.is_released:
             raise InvalidInput.on("status", f"Production order {no} is already finished.")
-        day = finished_date or dt.date.today()
+        day = finished_date or timezone.localdate()
         problem = PostingGuard.load(InventorySetup.get()).posting_date_problem(day)
         if problem:
             raise InvalidInput.on("finished_date", problem)
