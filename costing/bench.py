@@ -38,15 +38,20 @@ from django.db import connection, transaction
 
 from costing.services import cost_adjustment_run
 from inventory.models import (
+    AssemblyOrder,
     AvgCostAdjmtEntryPoint,
+    CapacityLedgerEntry,
     CostingMethod,
+    InventoryAdjmtEntryOrder,
     InventoryPeriod,
     InventorySetup,
     Item,
     ItemApplicationEntry,
     ItemLedgerEntry,
     Location,
+    ProductionOrder,
     ValueEntry,
+    WorkCenter,
 )
 from inventory.services import (
     JournalLine,
@@ -58,6 +63,7 @@ from inventory.services import (
 )
 
 ITEM_PREFIX = "BENCH-"
+PRODUCTION_MODELS = (CapacityLedgerEntry, InventoryAdjmtEntryOrder, ProductionOrder, AssemblyOrder)
 CHAIN_ITEM_NO = "BENCH-CHAIN"
 LOCATIONS = ("MAIN", "EAST", "WEST")
 START = dt.date(2023, 1, 2)
@@ -259,6 +265,7 @@ class _ProfilePhase:
 # -- the database --------------------------------------------------------------------------------
 
 LEDGER_MODELS = (ItemApplicationEntry, ValueEntry, AvgCostAdjmtEntryPoint, ItemLedgerEntry)
+LEDGER_MODELS += PRODUCTION_MODELS  # production orders: see post_production_orders
 
 
 def ledger_entry_count() -> int:
@@ -447,6 +454,7 @@ class LedgerBuilder:
             gen_prod_posting_group="RETAIL",
         )
         self._post_chain()
+        post_production_orders(self)
         for start in range(0, len(self.sims), GROUP_ITEMS):
             self._simulate_group(self.sims[start : start + GROUP_ITEMS])
         return self.stats
@@ -890,3 +898,80 @@ def _gl_setup() -> None:
 
 def as_json_line(figures: dict[str, Any]) -> str:
     return json.dumps(figures, separators=(", ", ": "))
+
+
+# -- production orders in the synthetic ledger -----------------------------------------------------
+
+PRODUCTION_COMPONENT = f"{ITEM_PREFIX}PROD-C"
+PRODUCTION_FIFO = f"{ITEM_PREFIX}PROD-F"
+PRODUCTION_STANDARD = f"{ITEM_PREFIX}PROD-S"
+PRODUCTION_ITEMS = 3
+MAX_PRODUCTION_ORDERS = 50
+
+
+def post_production_orders(builder: LedgerBuilder) -> int:
+    """Finished production orders, left for the full adjustment (DOMAIN §6.6): every order buys
+    10 of a component, consumes them, spends capacity, outputs 2 and sells 1; odd orders make a
+    Standard item and also consume one of the FIFO item the order before made, so the
+    adjustment goes through two levels. Its 4 or 5 item ledger entries per order come out of the
+    regular items' budgets, so the ledger still holds exactly --entries. Returns the orders."""
+    from inventory.services import (
+        CapacityLine,
+        capacity_journal_post,
+        production_order_create,
+        production_order_finish,
+    )
+
+    config = builder.config
+    orders = min(MAX_PRODUCTION_ORDERS, max(1, config.entries // 2000))
+    spare = [s for s in builder.sims if s.budget > MIN_ENTRIES_PER_ITEM + 5]
+    needed = sum(5 if n % 2 else 4 for n in range(orders))
+    while orders and needed > sum(s.budget - MIN_ENTRIES_PER_ITEM for s in spare):
+        orders -= 1
+        needed -= 5 if orders % 2 else 4
+    if not orders:
+        return 0
+    taken = 0
+    while taken < needed:  # round robin over the largest budgets
+        for sim in sorted(spare, key=lambda s: -s.budget):
+            if taken < needed and sim.budget > MIN_ENTRIES_PER_ITEM:
+                sim.budget -= 1
+                taken += 1
+    common = dict(inventory_posting_group="RESALE", gen_prod_posting_group="RETAIL")
+    item_create(no=PRODUCTION_COMPONENT, costing_method=CostingMethod.FIFO, **common)
+    item_create(
+        no=PRODUCTION_FIFO, costing_method=CostingMethod.FIFO, overhead_rate=_D[1], **common
+    )
+    item_create(
+        no=PRODUCTION_STANDARD,
+        costing_method=CostingMethod.STANDARD,
+        standard_cost=Decimal("90.00"),
+        single_level_capacity_cost=Decimal("20.00"),
+        **common,
+    )
+    WorkCenter.objects.get_or_create(
+        code=f"{ITEM_PREFIX}WC",
+        defaults={"unit_cost": Decimal("2.50"), "indirect_cost_pct": _D[10]},
+    )
+    started = time.perf_counter()
+    for n in range(orders):
+        day = START + dt.timedelta(days=1 + n * SPAN_DAYS // orders)
+        no, made = f"BP{n:05d}", PRODUCTION_STANDARD if n % 2 else PRODUCTION_FIFO
+        price = Decimal(builder.rng.randint(400, 600)) / 100
+        production_order_create(no=no, item_no=made, quantity=_D[2])
+        lines = [
+            JournalLine("purchase", PRODUCTION_COMPONENT, day, _D[10], unit_cost=price),
+            JournalLine("consumption", PRODUCTION_COMPONENT, day, _D[10], order_no=no),
+        ]
+        if n % 2:
+            lines.append(JournalLine("consumption", PRODUCTION_FIFO, day, _D[1], order_no=no))
+        lines.append(JournalLine("output", made, day, _D[2], order_no=no, unit_cost=_D[40]))
+        lines.append(JournalLine("sale", made, day, _D[1], unit_price=_D[120]))
+        item_journal_post(lines=lines)
+        capacity_journal_post(lines=[CapacityLine(no, day, f"{ITEM_PREFIX}WC", _D[4])])
+        production_order_finish(no=no, finished_date=day)
+        builder.stats.journals += 1
+        builder.stats.journal_lines += len(lines)
+        builder.stats.entries += len(lines)
+    builder.stats.post_s += time.perf_counter() - started
+    return orders

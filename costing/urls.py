@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from costing import views
+from costing import order_views, views
 
 app_name = "costing"
 
@@ -25,6 +25,10 @@ urlpatterns = [
         views.reset_cost_is_adjusted_selected,
         name="reset_cost_is_adjusted_selected",
     ),
+    # Cost Adjmt. Orders
+    path("cost-adjustment/orders/", order_views.orders, name="orders"),
+    path("cost-adjustment/orders/adjust/", order_views.orders_adjust, name="orders_adjust"),
+    path("cost-adjustment/orders/reset/", order_views.orders_reset, name="orders_reset"),
     # The Item menu
     path(f"{ITEM}/entries/", views.item_entries, name="item_entries"),
     path(

@@ -42,6 +42,7 @@ from costing.models import (
 )
 from costing.services import batches as batch_services
 from costing.services.applications import application_entries_reset_outbound_updated
+from costing.services.orders import orders_to_adjust
 from inventory.errors import InvalidInput
 from inventory.models import AvgCostAdjmtEntryPoint, InventorySetup, Item, ItemApplicationEntry
 from inventory.pages import can_write, paginate, reader, writer
@@ -106,6 +107,9 @@ def item_list_page(request: HttpRequest) -> HttpResponse:
                 cost_is_adjusted=False, excluded_from_cost_adjustment=False
             ).count(),
             "excluded_count": Item.objects.filter(excluded_from_cost_adjustment=True).count(),
+            # Orders waiting for adjustment (spec §13): finished production and assembly orders.
+            "orders_to_adjust": orders_to_adjust()[:10],
+            "orders_to_adjust_count": orders_to_adjust().count(),
         },
     )
 

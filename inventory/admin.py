@@ -73,3 +73,41 @@ class ItemApplicationEntryAdmin(ReadOnlyAdmin):
         "outbound_item_entry",
         "quantity",
     ]
+
+
+@admin.register(models.WorkCenter)
+class WorkCenterAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "unit_cost", "indirect_cost_pct", "overhead_rate"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(models.ProductionOrder)
+class ProductionOrderAdmin(ReadOnlyAdmin):
+    """Released and finished through the pages and the API (the services check the ledger)."""
+
+    list_display = ["no", "item", "location", "quantity", "status", "finished_date"]
+    list_filter = ["status"]
+
+
+@admin.register(models.CapacityLedgerEntry)
+class CapacityLedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "entry_no",
+        "order_no",
+        "work_center",
+        "posting_date",
+        "quantity",
+        "direct_cost",
+    ]
+    list_filter = ["order_type", "capacity_type"]
+
+
+@admin.register(models.InventoryAdjmtEntryOrder)
+class InventoryAdjmtEntryOrderAdmin(ReadOnlyAdmin):
+    list_display = ["order_type", "order_no", "item", "cost_is_adjusted"]
+    list_filter = ["order_type", "cost_is_adjusted"]
+
+
+@admin.register(models.AssemblyOrder)
+class AssemblyOrderAdmin(ReadOnlyAdmin):
+    list_display = ["no", "item", "location", "posting_date", "quantity"]

@@ -149,6 +149,13 @@ class Item(models.Model):
     gen_prod_posting_group = models.CharField(max_length=20, blank=True)
     cost_is_adjusted = models.BooleanField(default=True)
     excluded_from_cost_adjustment = models.BooleanField(default=False)
+    # The single-level shares of a produced or assembled Standard item's standard cost (spec §9):
+    # each variance at finish compares its actual cost with its share. Material takes whatever
+    # of the standard cost the other shares leave.
+    single_level_capacity_cost = unit_cost_field(db_default=Decimal("0"))
+    single_level_subcontracted_cost = unit_cost_field(db_default=Decimal("0"))
+    single_level_cap_overhead_cost = unit_cost_field(db_default=Decimal("0"))
+    single_level_mfg_overhead_cost = unit_cost_field(db_default=Decimal("0"))
 
     class Meta:
         ordering = ["no"]
@@ -252,6 +259,12 @@ class ItemLedgerEntry(models.Model):
         return self.location_id or ""
 
 
+class OrderType(models.TextChoices):
+    NONE = "", "-"
+    PRODUCTION = "production", "Production"
+    ASSEMBLY = "assembly", "Assembly"
+
+
 class ValueEntryType(models.TextChoices):
     DIRECT_COST = "direct_cost", "Direct Cost"
     INDIRECT_COST = "indirect_cost", "Indirect Cost"
@@ -275,9 +288,15 @@ class ValueEntry(models.Model):
     with, so that an adjustment posts to the original transaction's accounts (spec §16)."""
 
     entry_no = models.BigAutoField(primary_key=True)
-    # Covered by the indexes in Meta (ve_item_valuation, ve_ile): no index of their own.
+    # Blank on a capacity value entry (spec §1.4): capacity is WIP or cost applied, not stock.
+    # Covered by the indexes in Meta (ve_item_valuation, ve_ile): no index of its own.
     item = models.ForeignKey(
-        Item, on_delete=models.PROTECT, related_name="value_entries", db_index=False
+        Item,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="value_entries",
+        db_index=False,
     )
     item_ledger_entry = models.ForeignKey(
         ItemLedgerEntry,
@@ -331,6 +350,19 @@ class ValueEntry(models.Model):
     # Dimension values of the journal line, e.g. {"DEPARTMENT": "SALES", "PROJECT": "P-17"};
     # the G/L entries of this value entry carry them.
     dimensions = models.JSONField(default=dict, blank=True)
+    # Capacity value entries (no item ledger entry): the capacity ledger entry they value and
+    # the kind of order, which decides their accounts (spec §11.2). db_default: adjustment
+    # copies are inserted by raw SQL that does not name these columns.
+    capacity_ledger_entry = models.ForeignKey(
+        "CapacityLedgerEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="value_entries",
+    )
+    order_type = models.CharField(
+        max_length=10, choices=OrderType.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["entry_no"]
@@ -340,6 +372,8 @@ class ValueEntry(models.Model):
             models.Index(fields=["item", "valuation_date"], name="ve_item_valuation"),
             models.Index(fields=["posting_date"], name="ve_posting_date"),
             models.Index(fields=["location"], name="ve_location"),
+            # Order adjustment reads an order's consumption, capacity and output values.
+            models.Index(fields=["order_no"], name="ve_order", condition=~models.Q(order_no="")),
         ]
 
     def __str__(self) -> str:
@@ -469,3 +503,183 @@ class InventoryPeriod(models.Model):
             .values_list("ending_date", flat=True)
             .first()
         )
+
+
+# -- production and assembly (spec §1.7, §6.6, §14) -----------------------------------------------
+
+
+class ProductionOrderStatus(models.TextChoices):
+    RELEASED = "released", "Released"
+    FINISHED = "finished", "Finished"
+
+
+class ProductionOrder(models.Model):
+    """A released production order makes `quantity` of `item` at `location`: components are
+    consumed into it and capacity is spent on it (WIP), output comes out at expected cost.
+    Finishing it lets cost adjustment turn the output into actual cost (spec §6.6)."""
+
+    no = models.CharField(max_length=20, unique=True)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="production_orders")
+    location = models.ForeignKey(
+        Location,
+        to_field="code",
+        db_column="location_code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quantity = quantity_field()
+    status = models.CharField(
+        max_length=10, choices=ProductionOrderStatus.choices, default=ProductionOrderStatus.RELEASED
+    )
+    description = models.CharField(max_length=100, blank=True, default="")
+    finished_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["no"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="prod_order_qty_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.no
+
+    @property
+    def location_code(self) -> str:
+        return self.location_id or ""
+
+    @property
+    def is_released(self) -> bool:
+        return self.status == ProductionOrderStatus.RELEASED
+
+
+class WorkCenter(models.Model):
+    """Where capacity is spent on a production order: its direct unit cost (per unit of time),
+    indirect cost % and overhead rate (spec §1.2 formula) and the gen. product posting group of
+    its Direct Cost Applied and Overhead Applied accounts (spec §11.3). A subcontracted work
+    center's cost is subcontracting, with its own variance (spec §9)."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=100, blank=True, default="")
+    unit_cost = unit_cost_field()
+    indirect_cost_pct = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("0"))
+    overhead_rate = unit_cost_field()
+    gen_prod_posting_group = models.CharField(max_length=20, blank=True, default="")
+    subcontracted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CapacityType(models.TextChoices):
+    WORK_CENTER = "work_center", "Work Center"
+    RESOURCE = "resource", "Resource"
+
+
+class CapacityLedgerEntry(models.Model):
+    """Capacity spent on an order (spec §14): time on a work center for production, a resource's
+    usage for assembly. Its value entries carry the direct and indirect cost."""
+
+    entry_no = models.BigAutoField(primary_key=True)
+    capacity_type = models.CharField(max_length=12, choices=CapacityType.choices)
+    order_type = models.CharField(max_length=10, choices=OrderType.choices)
+    order_no = models.CharField(max_length=20)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    work_center = models.ForeignKey(
+        WorkCenter,
+        to_field="code",
+        db_column="work_center_code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="capacity_entries",
+    )
+    posting_date = models.DateField()
+    document_no = models.CharField(max_length=20, blank=True, default="")
+    quantity = quantity_field()
+    unit_cost = unit_cost_field()
+    direct_cost = amount_field()
+    overhead_cost = amount_field()
+    subcontracted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["entry_no"]
+        verbose_name_plural = "capacity ledger entries"
+        indexes = [models.Index(fields=["order_type", "order_no"], name="cle_order")]
+
+    def __str__(self) -> str:
+        return f"Capacity {self.entry_no}"
+
+
+class InventoryAdjmtEntryOrder(models.Model):
+    """One row per production or assembly order (spec §1.7): marked not adjusted whenever
+    material or capacity is posted against it, or the cost of what it consumed changes; cost
+    adjustment then carries its cost to the output."""
+
+    order_type = models.CharField(max_length=10, choices=OrderType.choices)
+    order_no = models.CharField(max_length=20)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    cost_is_adjusted = models.BooleanField(default=False)
+    allow_online_adjustment = models.BooleanField(default=True)
+    # The order's cost shares at its last adjustment (the Cost Adjmt. Orders page shows them).
+    material_cost = amount_field()
+    capacity_cost = amount_field()
+    subcontracted_cost = amount_field()
+    capacity_overhead_cost = amount_field()
+    manufacturing_overhead_cost = amount_field()
+
+    class Meta:
+        ordering = ["order_type", "order_no"]
+        verbose_name = "inventory adjmt. entry (order)"
+        verbose_name_plural = "inventory adjmt. entries (order)"
+        constraints = [
+            models.UniqueConstraint(fields=["order_type", "order_no"], name="adjmt_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_order_type_display()} {self.order_no}"
+
+    @property
+    def total_cost(self) -> Decimal:
+        return (
+            self.material_cost
+            + self.capacity_cost
+            + self.subcontracted_cost
+            + self.capacity_overhead_cost
+            + self.manufacturing_overhead_cost
+        )
+
+
+class AssemblyOrder(models.Model):
+    """A posted assembly order (spec §14): components, resources and output posted in one step,
+    all at actual cost."""
+
+    no = models.CharField(max_length=20, unique=True)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="assembly_orders")
+    location = models.ForeignKey(
+        Location,
+        to_field="code",
+        db_column="location_code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    posting_date = models.DateField()
+    quantity = quantity_field()
+
+    class Meta:
+        ordering = ["no"]
+
+    def __str__(self) -> str:
+        return self.no
+
+    @property
+    def location_code(self) -> str:
+        return self.location_id or ""

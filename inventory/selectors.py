@@ -8,7 +8,15 @@ from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum,
 from django.db.models.functions import Coalesce
 
 from costing.engine.money import AMOUNT_PLACES, MAX_DIGITS, QUANTITY_PLACES
-from inventory.models import Item, ItemApplicationEntry, ItemLedgerEntry, ValueEntry
+from inventory.models import (
+    InventoryAdjmtEntryOrder,
+    Item,
+    ItemApplicationEntry,
+    ItemLedgerEntry,
+    OrderType,
+    ProductionOrder,
+    ValueEntry,
+)
 
 _AMOUNT = DecimalField(max_digits=MAX_DIGITS, decimal_places=AMOUNT_PLACES)
 _QUANTITY = DecimalField(max_digits=MAX_DIGITS, decimal_places=QUANTITY_PLACES)
@@ -63,3 +71,15 @@ def value_entry_list() -> QuerySet[ValueEntry]:
 
 def item_application_entry_list() -> QuerySet[ItemApplicationEntry]:
     return ItemApplicationEntry.objects.order_by("entry_no")
+
+
+def production_order_list() -> QuerySet[ProductionOrder]:
+    """Production orders with their Inventory Adjmt. Entry (Order)'s Cost Is Adjusted."""
+    adjusted = InventoryAdjmtEntryOrder.objects.filter(
+        order_type=OrderType.PRODUCTION, order_no=OuterRef("no")
+    ).values("cost_is_adjusted")[:1]
+    return (
+        ProductionOrder.objects.select_related("item")
+        .annotate(cost_is_adjusted=Subquery(adjusted))
+        .order_by("no")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory import views
+from inventory import production_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,4 +12,17 @@ urlpatterns = [
     path("ledgers/item-entries/", views.item_ledger_entries, name="item-ledger-entries"),
     path("ledgers/value-entries/", views.value_entries, name="value-entries"),
     path("ledgers/gl-entries/", views.gl_entries, name="gl-entries"),
+    path("production-orders/", production_views.production_orders, name="production-orders"),
+    path(
+        "production-orders/<str:no>/",
+        production_views.production_order_card,
+        name="production-order",
+    ),
+    path(
+        "production-orders/<str:no>/finish/",
+        production_views.production_order_finish_page,
+        name="production-order-finish",
+    ),
+    path("capacity-journal/", production_views.capacity_journal, name="capacity-journal"),
+    path("assembly-orders/", production_views.assembly_orders, name="assembly-orders"),
 ]

@@ -245,7 +245,12 @@ VALUE_ENTRY_COLUMNS = [
     Column("entry_no", "Entry No.", "int"),
     Column("posting_date", "Posting date", "date"),
     Column("valuation_date", "Valuation date", "date"),
-    Column("item.no", "Item No.", href=lambda v: item_card_url(v.item.no)),
+    Column(
+        "item.no",
+        "Item No.",
+        href=lambda v: item_card_url(v.item.no) if v.item else None,
+        get=lambda v: v.item.no if v.item else "",
+    ),
     Column(
         "item_ledger_entry_id",
         "Item entry No.",

@@ -104,10 +104,27 @@ _EXPECTED_BALANCE = {
 }
 
 
+# Capacity value entries (no item ledger entry, spec §11.2) by order type: production capacity
+# goes into WIP; an assembly resource's cost goes to Inventory Adjmt., which the assembly output
+# clears, as it clears the components consumed.
+CAPACITY_ORDER_TYPES = ("production", "assembly")
+_CAPACITY_ACCOUNT = {"production": Role.WIP, "assembly": Role.INVENTORY_ADJMT}
+
+
 def roles_for(
-    ile_type: str, entry_type: str, variance_type: str, expected: bool
+    ile_type: str, entry_type: str, variance_type: str, expected: bool, order_type: str = ""
 ) -> tuple[Role, Role] | None:
-    """(account, balancing account) of one part of a value entry, or None if it has none."""
+    """(account, balancing account) of one part of a value entry, or None if it has none.
+    `order_type` matters only for capacity value entries (ile_type "")."""
+    if not ile_type:
+        account = _CAPACITY_ACCOUNT.get(order_type)
+        if account is None or expected:
+            return None
+        if entry_type == "direct_cost":
+            return account, Role.DIRECT_COST_APPLIED
+        if entry_type == "indirect_cost":
+            return account, Role.OVERHEAD_APPLIED
+        return None
     if expected:
         if entry_type in ("direct_cost", "revaluation") and ile_type in _EXPECTED_BALANCE:
             return Role.INVENTORY_INTERIM, _EXPECTED_BALANCE[ile_type]
@@ -135,6 +152,8 @@ class Groups:
     inventory_posting_group: str
     gen_bus_posting_group: str
     gen_prod_posting_group: str
+    # Production consumption: WIP comes from the finished item's group (spec §11.3).
+    wip_posting_group: str = ""
 
 
 class NoAccount(Exception):
@@ -156,7 +175,10 @@ class AccountBook:
 
     def account(self, role: Role, groups: Groups) -> str:
         if role in INVENTORY_SETUP_FIELDS:
-            key = (groups.location_code, groups.inventory_posting_group)
+            group = groups.inventory_posting_group
+            if role == Role.WIP and groups.wip_posting_group:
+                group = groups.wip_posting_group
+            key = (groups.location_code, group)
             setup = self.inventory.get(key)
             name = f"Inventory Posting Setup {key[0] or '(no location)'} x {key[1] or '(blank)'}"
             field = INVENTORY_SETUP_FIELDS[role]

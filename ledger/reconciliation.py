@@ -71,7 +71,7 @@ from django.db.models.functions import TruncMonth
 
 from costing.engine.periods import period_end
 from inventory.models import EntryType, InventorySetup, ValueEntry, ValueEntryType, VarianceType
-from ledger.accounts import AccountBook, Role, roles_for
+from ledger.accounts import CAPACITY_ORDER_TYPES, AccountBook, Role, roles_for
 from ledger.models import GLEntry, GLItemLedgerRelation
 
 ZERO = Decimal("0")
@@ -108,6 +108,7 @@ class Part:
     variance_type: str
     expected: bool
     roles: tuple[Role, Role]
+    order_type: str = ""  # capacity value entries only (item_ledger_entry_type "")
 
     @property
     def column(self) -> str:
@@ -127,13 +128,16 @@ def column_of(roles: tuple[Role, Role], expected: bool) -> str:
 def _all_parts() -> tuple[Part, ...]:
     """Every kind of value entry part that posts, from the account matrix itself."""
     parts = []
-    for ile_type in EntryType.values:
+    kinds = [(t, "") for t in EntryType.values] + [("", o) for o in CAPACITY_ORDER_TYPES]
+    for ile_type, order_type in kinds:
         for entry_type in ValueEntryType.values:
             for variance_type in VarianceType.values:
                 for expected in (False, True):
-                    roles = roles_for(ile_type, entry_type, variance_type, expected)
+                    roles = roles_for(ile_type, entry_type, variance_type, expected, order_type)
                     if roles is not None:
-                        parts.append(Part(ile_type, entry_type, variance_type, expected, roles))
+                        parts.append(
+                            Part(ile_type, entry_type, variance_type, expected, roles, order_type)
+                        )
     return tuple(parts)
 
 
@@ -155,7 +159,11 @@ def signed_amount(value: ValueEntry, account_type: str, column: str) -> Decimal:
     total = ZERO
     for expected in (False, True):
         roles = roles_for(
-            value.item_ledger_entry_type, value.entry_type, value.variance_type, expected
+            value.item_ledger_entry_type,
+            value.entry_type,
+            value.variance_type,
+            expected,
+            value.order_type,
         )
         if roles is None or (column != TOTAL and column_of(roles, expected) != column):
             continue
@@ -302,7 +310,7 @@ def _value_cells(
     groups = (
         flt.value_entries(dates=dates)
         .order_by()
-        .values("item_ledger_entry_type", "entry_type", "variance_type")
+        .values("item_ledger_entry_type", "entry_type", "variance_type", "order_type")
         .annotate(actual=Sum("cost_amount_actual"), expected=Sum("cost_amount_expected"))
     )
     for group in groups:
@@ -314,6 +322,7 @@ def _value_cells(
                 group["entry_type"],
                 group["variance_type"],
                 expected,
+                group["order_type"],
             )
             if roles is None:  # cannot post either; "cost not posted" reports it
                 continue
@@ -378,7 +387,11 @@ def cell_value_entries(
 ) -> QuerySet[ValueEntry]:
     """The value entries whose amounts make up one cell (no entry whose part there is zero)."""
     by_kind: dict[tuple[str, str, bool], list[str]] = defaultdict(list)
+    capacity: list[Part] = []
     for part in parts_of_cell(account_type, column):
+        if not part.item_ledger_entry_type:
+            capacity.append(part)
+            continue
         by_kind[(part.entry_type, part.variance_type, part.expected)].append(
             part.item_ledger_entry_type
         )
@@ -390,6 +403,10 @@ def cell_value_entries(
             variance_type=variance_type,
             item_ledger_entry_type__in=sorted(set(ile_types)),
         ) & ~Q(**{amount_field: 0})
+    for part in capacity:
+        q |= Q(
+            item_ledger_entry_type="", entry_type=part.entry_type, order_type=part.order_type
+        ) & ~Q(**{part.amount_field: 0})
     return flt.value_entries().filter(q).select_related("item").order_by("entry_no")
 
 

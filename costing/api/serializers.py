@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from inventory.api.serializers import amount
+from inventory.models import OrderType
 
 
 class RunRequestSerializer(serializers.Serializer):
@@ -32,6 +33,10 @@ class RunResultSerializer(serializers.Serializer):
     error = serializers.CharField()
     failed_item_no = serializers.CharField()
     items = ItemResultSerializer(many=True)
+    orders = serializers.SerializerMethodField()
+
+    def get_orders(self, result) -> list[dict]:
+        return OrderResultSerializer(getattr(result, "orders", []), many=True).data
 
 
 class BatchSerializer(serializers.ModelSerializer):
@@ -158,3 +163,43 @@ class TraceEventSerializer(serializers.ModelSerializer):
             "details",
         ]
         read_only_fields = fields
+
+
+# -- orders (Inventory Adjmt. Entry (Order), spec §1.7, §13) ------------------------------------
+
+
+class OrderResultSerializer(serializers.Serializer):
+    order_type = serializers.CharField()
+    order_no = serializers.CharField()
+    item_no = serializers.CharField()
+    entries_adjusted = serializers.IntegerField()
+    cost_difference = amount()
+
+
+class AdjmtOrderSerializer(serializers.Serializer):
+    order_type = serializers.CharField()
+    order_no = serializers.CharField()
+    item_no = serializers.CharField(source="item.no")
+    cost_is_adjusted = serializers.BooleanField()
+    material_cost = amount()
+    capacity_cost = amount()
+    subcontracted_cost = amount()
+    capacity_overhead_cost = amount()
+    manufacturing_overhead_cost = amount()
+
+
+class OrderKeySerializer(serializers.Serializer):
+    # The model's choice set (one enum in the schema); the blank choice matches no order.
+    order_type = serializers.ChoiceField(choices=OrderType.choices)
+    order_no = serializers.CharField(max_length=20)
+
+
+class OrdersRequestSerializer(serializers.Serializer):
+    orders = OrderKeySerializer(many=True, allow_empty=False)
+
+
+class OrdersRunResultSerializer(serializers.Serializer):
+    levels = serializers.IntegerField()
+    cost_difference = amount()
+    orders = OrderResultSerializer(many=True)
+    items = ItemResultSerializer(many=True)

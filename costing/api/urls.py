@@ -7,9 +7,20 @@ router = DefaultRouter()
 router.register("cost-adjustment/batches", views.BatchViewSet, basename="cost-adjustment-batch")
 router.register("cost-adjustment/runs", views.RunLogViewSet, basename="cost-adjustment-run-log")
 router.register("cost-adjustment/trace", views.TraceEventViewSet, basename="cost-adjustment-trace")
+router.register("cost-adjustment/orders", views.AdjmtOrderViewSet, basename="cost-adjustment-order")
 
 urlpatterns = [
     path("cost-adjustment/run/", views.CostAdjustmentRunApi.as_view(), name="cost-adjustment-run"),
+    path(
+        "cost-adjustment/orders/adjust/",
+        views.AdjustSelectedOrdersApi.as_view(),
+        name="cost-adjustment-orders-adjust",
+    ),
+    path(
+        "cost-adjustment/orders/reset/",
+        views.ResetOrdersApi.as_view(),
+        name="cost-adjustment-orders-reset",
+    ),
     path(
         "items/<str:no>/exclude-from-cost-adjustment/",
         views.ItemExclusionApi.as_view(),

@@ -10,8 +10,11 @@ from rest_framework.views import APIView
 
 from costing import selectors, services
 from costing.api.serializers import (
+    AdjmtOrderSerializer,
     BatchSerializer,
     ItemLogSerializer,
+    OrdersRequestSerializer,
+    OrdersRunResultSerializer,
     RunLogSerializer,
     RunRequestSerializer,
     RunResultSerializer,
@@ -19,6 +22,7 @@ from costing.api.serializers import (
 )
 from costing.models import CostAdjustmentItemBatch, CostAdjustmentRun, TraceEvent
 from costing.services import batches
+from costing.services.orders import orders_adjust_selected, orders_reset_cost_is_adjusted
 from inventory.models import Item
 
 
@@ -155,3 +159,44 @@ class ItemExclusionApi(APIView):
         item = get_object_or_404(Item, no=no)
         excluded = services.item_exclusion_set(item=item, excluded=excluded)
         return Response({"item_no": item.no, "excluded_from_cost_adjustment": excluded})
+
+
+# -- orders ---------------------------------------------------------------------------------------
+
+
+class AdjmtOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Cost Adjmt. Orders (Inventory Adjmt. Entry (Order)): ?cost_is_adjusted=false lists the
+    orders that need adjustment."""
+
+    serializer_class = AdjmtOrderSerializer
+    filterset_fields = ["order_type", "cost_is_adjusted"]
+
+    def get_queryset(self):
+        from inventory.models import InventoryAdjmtEntryOrder
+
+        return InventoryAdjmtEntryOrder.objects.select_related("item").order_by(
+            "order_type", "order_no"
+        )
+
+
+class AdjustSelectedOrdersApi(APIView):
+    """Adjust Cost for Selected Orders: those orders now, then what their adjustment causes."""
+
+    @extend_schema(request=OrdersRequestSerializer, responses={200: OrdersRunResultSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = OrdersRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        keys = [(o["order_type"], o["order_no"]) for o in serializer.validated_data["orders"]]
+        result = orders_adjust_selected(order_keys=keys)
+        return Response(OrdersRunResultSerializer(result).data)
+
+
+class ResetOrdersApi(APIView):
+    """Reset Cost Is Adjusted for these orders: the next run adjusts them again."""
+
+    @extend_schema(request=OrdersRequestSerializer, responses={200: None})
+    def post(self, request: Request) -> Response:
+        serializer = OrdersRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        keys = [(o["order_type"], o["order_no"]) for o in serializer.validated_data["orders"]]
+        return Response({"reset": orders_reset_cost_is_adjusted(order_keys=keys)})

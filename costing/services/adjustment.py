@@ -63,6 +63,7 @@ class AdjustmentResult:
     failed_item_no: str = ""
     traceback: str = ""
     run_id: str | None = None
+    orders: list = field(default_factory=list)  # costing.services.orders.OrderResult
 
     @property
     def entries_adjusted(self) -> int:
@@ -238,6 +239,14 @@ def cost_adjustment_run(
     try:
         with nullcontext() if item_by_item else transaction.atomic():
             done = adjust_one_by_one(items, until=until, commit_each=item_by_item, progress=keep)
+            # -- production and assembly orders, level by level (costing/services/orders.py) --
+            from costing.services.orders import orders_multi_level
+
+            with transaction.atomic():
+                levels = orders_multi_level(item_filter=item_filter, until=until)
+            done = [*done, *levels.items]
+            result.orders = levels.orders
+            # -- end of orders --
     except ItemAdjustmentFailed as failure:
         result.status, result.error, result.failed_item_no = (
             "failed",

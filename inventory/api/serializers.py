@@ -4,6 +4,8 @@ from rest_framework import serializers
 
 from costing.engine.money import AMOUNT_PLACES, MAX_DIGITS, QUANTITY_PLACES, UNIT_COST_PLACES
 from inventory.models import (
+    AssemblyOrder,
+    CapacityLedgerEntry,
     EntryType,
     InventorySetup,
     Item,
@@ -11,7 +13,9 @@ from inventory.models import (
     ItemLedgerEntry,
     ItemVariant,
     Location,
+    ProductionOrder,
     ValueEntry,
+    WorkCenter,
 )
 
 
@@ -71,6 +75,10 @@ class ItemSerializer(serializers.ModelSerializer):
             "overhead_rate",
             "inventory_posting_group",
             "gen_prod_posting_group",
+            "single_level_capacity_cost",
+            "single_level_subcontracted_cost",
+            "single_level_cap_overhead_cost",
+            "single_level_mfg_overhead_cost",
             "inventory",
             "inventory_value",
             "cost_is_adjusted",
@@ -199,8 +207,9 @@ class ItemLedgerEntrySerializer(serializers.ModelSerializer):
 
 
 class ValueEntrySerializer(serializers.ModelSerializer):
-    item_no = serializers.CharField(source="item.no")
-    item_ledger_entry_no = serializers.IntegerField(source="item_ledger_entry_id")
+    # Blank item and item ledger entry on a capacity value entry.
+    item_no = serializers.CharField(source="item.no", allow_null=True, default=None)
+    item_ledger_entry_no = serializers.IntegerField(source="item_ledger_entry_id", allow_null=True)
     location_code = serializers.CharField()
 
     class Meta:
@@ -237,6 +246,8 @@ class ValueEntrySerializer(serializers.ModelSerializer):
             "gen_bus_posting_group",
             "source_code",
             "dimensions",
+            "order_type",
+            "capacity_ledger_entry",
         ]
         read_only_fields = fields
 
@@ -254,4 +265,119 @@ class ItemApplicationEntrySerializer(serializers.ModelSerializer):
             "cost_application",
             "outbound_entry_is_updated",
         ]
+        read_only_fields = fields
+
+
+# -- production and assembly (API.md: production orders, capacity journal, assembly orders) -----
+
+
+class WorkCenterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkCenter
+        fields = [
+            "code",
+            "name",
+            "unit_cost",
+            "indirect_cost_pct",
+            "overhead_rate",
+            "gen_prod_posting_group",
+            "subcontracted",
+        ]
+
+
+class ProductionOrderSerializer(serializers.ModelSerializer):
+    item_no = serializers.CharField(source="item.no", max_length=20)
+    location_code = serializers.CharField(
+        source="location_id", max_length=10, required=False, allow_blank=True, allow_null=True
+    )
+    quantity = quantity()
+    status = serializers.CharField(required=False, default="released")
+    cost_is_adjusted = serializers.BooleanField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ProductionOrder
+        fields = [
+            "no",
+            "item_no",
+            "location_code",
+            "quantity",
+            "status",
+            "description",
+            "finished_date",
+            "cost_is_adjusted",
+        ]
+        read_only_fields = ["finished_date"]
+        extra_kwargs = {"no": {"validators": []}}  # the service says "already exists"
+
+
+class ProductionOrderFinishSerializer(serializers.Serializer):
+    finished_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CapacityLineSerializer(serializers.Serializer):
+    order_no = serializers.CharField(max_length=20)
+    posting_date = serializers.DateField()
+    work_center = serializers.CharField(max_length=20)
+    quantity = quantity(help_text="The time spent, in the work center's unit of measure.")
+    unit_cost = unit_amount(required=False, allow_null=True, default=None)
+    document_no = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class CapacityJournalSerializer(serializers.Serializer):
+    lines = CapacityLineSerializer(many=True, allow_empty=False)
+
+
+class CapacityLedgerEntrySerializer(serializers.ModelSerializer):
+    work_center = serializers.CharField(source="work_center_id", allow_null=True)
+    item_no = serializers.CharField(source="item.no")
+
+    class Meta:
+        model = CapacityLedgerEntry
+        fields = [
+            "entry_no",
+            "capacity_type",
+            "order_type",
+            "order_no",
+            "item_no",
+            "work_center",
+            "posting_date",
+            "document_no",
+            "quantity",
+            "unit_cost",
+            "direct_cost",
+            "overhead_cost",
+            "subcontracted",
+        ]
+        read_only_fields = fields
+
+
+class AssemblyComponentSerializer(serializers.Serializer):
+    item_no = serializers.CharField(max_length=20)
+    quantity = quantity()
+
+
+class AssemblyResourceSerializer(serializers.Serializer):
+    quantity = quantity()
+    unit_cost = unit_amount()
+
+
+class AssemblyOrderPostSerializer(serializers.Serializer):
+    no = serializers.CharField(max_length=20)
+    item_no = serializers.CharField(max_length=20)
+    location_code = serializers.CharField(
+        max_length=10, required=False, allow_blank=True, default=""
+    )
+    posting_date = serializers.DateField()
+    quantity = quantity()
+    components = AssemblyComponentSerializer(many=True, required=False, default=list)
+    resources = AssemblyResourceSerializer(many=True, required=False, default=list)
+
+
+class AssemblyOrderSerializer(serializers.ModelSerializer):
+    item_no = serializers.CharField(source="item.no")
+    location_code = serializers.CharField(source="location_id", allow_null=True)
+
+    class Meta:
+        model = AssemblyOrder
+        fields = ["no", "item_no", "location_code", "posting_date", "quantity"]
         read_only_fields = fields

@@ -12,6 +12,12 @@ router.register("value-entries", views.ValueEntryViewSet, basename="value-entry"
 router.register(
     "item-application-entries", views.ItemApplicationEntryViewSet, basename="item-application-entry"
 )
+router.register("work-centers", views.WorkCenterViewSet, basename="work-center")
+router.register("production-orders", views.ProductionOrderViewSet, basename="production-order")
+router.register(
+    "capacity-ledger-entries", views.CapacityLedgerEntryViewSet, basename="capacity-ledger-entry"
+)
+router.register("assembly-orders", views.AssemblyOrderViewSet, basename="assembly-order")
 
 urlpatterns = [
     path("inventory-setup/", views.InventorySetupApi.as_view(), name="inventory-setup"),
@@ -31,5 +37,11 @@ urlpatterns = [
         views.RevaluationJournalPostApi.as_view(),
         name="revaluation-journal-post",
     ),
+    path(
+        "capacity-journal/post/",
+        views.CapacityJournalPostApi.as_view(),
+        name="capacity-journal-post",
+    ),
+    path("assembly-orders/post/", views.AssemblyOrderPostApi.as_view(), name="assembly-order-post"),
     *router.urls,
 ]

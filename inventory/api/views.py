@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,7 +11,21 @@ from rest_framework.views import APIView
 from inventory import selectors, services
 from inventory.api import filters
 from inventory.api import serializers as s
-from inventory.models import InventorySetup, ItemLedgerEntry, ItemVariant, Location, ValueEntry
+from inventory.models import (
+    AssemblyOrder,
+    CapacityLedgerEntry,
+    InventorySetup,
+    ItemLedgerEntry,
+    ItemVariant,
+    Location,
+    ValueEntry,
+    WorkCenter,
+)
+from inventory.services.assembly import (
+    AssemblyComponent,
+    AssemblyResource,
+    assembly_order_post,
+)
 
 
 class InventorySetupApi(generics.GenericAPIView):
@@ -181,3 +196,129 @@ class ItemApplicationEntryViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.item_application_entry_list()
+
+
+# -- production and assembly --------------------------------------------------------------------
+
+
+class WorkCenterViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = WorkCenter.objects.all()
+    serializer_class = s.WorkCenterSerializer
+    lookup_field = "code"
+
+
+class ProductionOrderViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.ProductionOrderSerializer
+    lookup_field = "no"
+    lookup_value_regex = "[^/]+"
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.production_order_list()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        order = services.production_order_create(
+            no=data["no"],
+            item_no=data["item"]["no"],
+            quantity=data["quantity"],
+            location_code=data.get("location_id") or "",
+            description=data.get("description", ""),
+            status=data.get("status", "released"),
+        )
+        serializer.instance = self.get_queryset().get(pk=order.pk)
+
+    @extend_schema(request=s.ProductionOrderFinishSerializer, responses=s.ProductionOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def finish(self, request: Request, no: str) -> Response:
+        get_object_or_404(self.get_queryset(), no=no)
+        serializer = s.ProductionOrderFinishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = services.production_order_finish(no=no, **serializer.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
+
+
+class CapacityJournalPostApi(APIView):
+    @extend_schema(
+        request=s.CapacityJournalSerializer,
+        responses={
+            201: inline_serializer(
+                "PostedCapacity",
+                {"capacity_ledger_entries": s.CapacityLedgerEntrySerializer(many=True)},
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.CapacityJournalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lines = [services.CapacityLine(**line) for line in serializer.validated_data["lines"]]
+        entries = services.capacity_journal_post(lines=lines)
+        rows = CapacityLedgerEntry.objects.select_related("item").filter(
+            pk__in=[e.pk for e in entries]
+        )
+        return Response(
+            {"capacity_ledger_entries": s.CapacityLedgerEntrySerializer(rows, many=True).data},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CapacityLedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.CapacityLedgerEntrySerializer
+    lookup_field = "entry_no"
+    filterset_fields = ["order_type", "order_no"]
+    queryset = CapacityLedgerEntry.objects.select_related("item").order_by("entry_no")
+
+
+class AssemblyOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = AssemblyOrder.objects.select_related("item").order_by("no")
+    serializer_class = s.AssemblyOrderSerializer
+
+
+class AssemblyOrderPostApi(APIView):
+    @extend_schema(
+        request=s.AssemblyOrderPostSerializer,
+        responses={
+            201: inline_serializer(
+                "PostedAssembly",
+                {
+                    "assembly_order": s.AssemblyOrderSerializer(),
+                    "item_ledger_entries": s.ItemLedgerEntrySerializer(many=True),
+                },
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.AssemblyOrderPostSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order = assembly_order_post(
+            no=data["no"],
+            item_no=data["item_no"],
+            location_code=data["location_code"],
+            posting_date=data["posting_date"],
+            quantity=data["quantity"],
+            components=[AssemblyComponent(**c) for c in data["components"]],
+            resources=[AssemblyResource(**r) for r in data["resources"]],
+        )
+        entries = (
+            selectors.item_ledger_entry_list()
+            .filter(order_no=order.no)
+            .filter(entry_type__in=["assembly_consumption", "assembly_output"])
+        )
+        return Response(
+            {
+                "assembly_order": s.AssemblyOrderSerializer(order).data,
+                "item_ledger_entries": s.ItemLedgerEntrySerializer(entries, many=True).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )

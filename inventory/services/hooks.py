@@ -22,8 +22,10 @@ class Posted:
 
 AfterPosting = Callable[[Posted], None]
 ValuesWritten = Callable[[Sequence[int]], None]
+OrderFinished = Callable[[str], None]
 _after_posting: list[AfterPosting] = []
 _values_written: list[ValuesWritten] = []
+_order_finished: list[OrderFinished] = []
 
 
 def register_after_posting(hook: AfterPosting) -> None:
@@ -47,3 +49,14 @@ def after_posting(posted: Posted) -> None:
 def values_written(entry_nos: Sequence[int]) -> None:
     for hook in _values_written:
         hook(entry_nos)
+
+
+def register_order_finished(hook: OrderFinished) -> None:
+    """Called with a production order's number once it is finished (order adjustment)."""
+    if hook not in _order_finished:
+        _order_finished.append(hook)
+
+
+def order_finished(order_no: str) -> None:
+    for hook in _order_finished:
+        hook(order_no)

@@ -11,6 +11,7 @@ unit cost for any part it could not apply; cost adjustment corrects it later whe
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +28,7 @@ from inventory.models import (
     ItemLedgerEntry,
     ItemVariant,
     Location,
+    ProductionOrder,
     ValueEntryType,
 )
 from inventory.services.context import PostingContext
@@ -63,6 +65,9 @@ class JournalLine:
     document_no: str = ""
     order_no: str = ""
     dimensions: dict[str, str] = field(default_factory=dict)
+    # An inbound line's whole cost instead of quantity x unit cost (an assembly order's output,
+    # which costs exactly what went into it).
+    cost_amount: Decimal | None = None
 
     @property
     def inbound(self) -> bool:
@@ -133,13 +138,38 @@ def _check_lines(ctx: PostingContext, guard: PostingGuard, lines: list[JournalLi
             item__no__in={line.item_no for line in lines if line.variant_code}
         ).values_list("item__no", "code")
     )
+    # Locked: a consumption or output line and the order's finishing never cross.
+    order_nos = {line.order_no for line in lines if line.entry_type in ORDER_TYPES}
+    orders = (
+        {
+            o.no: o
+            for o in ProductionOrder.objects.select_for_update()
+            .select_related("item")
+            .filter(no__in=order_nos)
+        }
+        if order_nos
+        else {}
+    )
     errors: dict[int, dict[str, list[str]]] = {}
     for index, line in enumerate(lines):
         problems = _line_problems(ctx, guard, line, locations, variants)
+        if line.entry_type in ORDER_TYPES and line.order_no:
+            problems.update(_order_problems(line, orders.get(line.order_no)))
         if problems:
             errors[index] = {name: [message] for name, message in problems.items()}
     if errors:
         raise InvalidInput.on_lines(errors)
+
+
+def _order_problems(line: JournalLine, order: ProductionOrder | None) -> dict[str, str]:
+    """Consumption and output go to a released production order; output is its item."""
+    if order is None:
+        return {"order_no": f"Production order {line.order_no!r} does not exist."}
+    if not order.is_released:
+        return {"order_no": f"Production order {order.no} is finished; post nothing more to it."}
+    if line.entry_type == EntryType.OUTPUT and line.item_no != order.item.no:
+        return {"item_no": f"Production order {order.no} makes item {order.item.no}, not this."}
+    return {}
 
 
 def _line_problems(
@@ -191,7 +221,14 @@ def _line_problems(
         )
     if state is not None:
         item = state.item
-        needs_cost = inbound and not line.is_return and line.applies_from_entry is None
+        needs_cost = (
+            inbound
+            and not line.is_return
+            and line.applies_from_entry is None
+            and line.cost_amount is None
+            # Output is valued at the item's unit cost until its order is finished (spec §6.6).
+            and line.entry_type != EntryType.OUTPUT
+        )
         if needs_cost and not item.is_standard and line.unit_cost is None:
             problems["unit_cost"] = "An inbound line needs a unit cost."
         specific_outbound = not inbound and item.costing_method == CostingMethod.SPECIFIC
@@ -208,6 +245,9 @@ def _line_problems(
 
 def _post_line(ctx: PostingContext, line: JournalLine) -> list[ItemLedgerEntry]:
     item = ctx.items[line.item_no].item
+    if line.entry_type == EntryType.OUTPUT:
+        # Spec §2, §6.6: output is expected cost until its finished order is adjusted.
+        line = dataclasses.replace(line, invoiced=False)
     if line.entry_type == EntryType.TRANSFER:
         outbound, cost, valuation_date = _post_outbound(ctx, line, item, line.location_code)
         inbound = _post_inbound(
@@ -383,6 +423,8 @@ def _post_inbound(
                     expected_purchase_cost(item, line.quantity, line.unit_cost),
                 )
             ]
+    elif line.cost_amount is not None:
+        parts = [(ValueEntryType.DIRECT_COST, "", line.cost_amount)]
     else:
         unit_cost = item.standard_cost if item.is_standard else line.unit_cost
         if unit_cost is None:  # a sales return with no cost source comes back at the unit cost

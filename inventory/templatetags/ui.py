@@ -152,6 +152,15 @@ NAV: list[tuple[str, Any]] = [
     ("Post Inventory Cost to G/L", "/gl/post-inventory-cost/"),
     ("Reconciliation", "/gl/reconciliation/"),
     (
+        "Production",
+        [
+            ("Production Orders", "/production-orders/"),
+            ("Capacity Journal", "/capacity-journal/"),
+            ("Assembly Orders", "/assembly-orders/"),
+            ("Cost Adjmt. Orders", "/cost-adjustment/orders/"),
+        ],
+    ),
+    (
         "Ledgers",
         [
             ("Item Ledger Entries", "/ledgers/item-entries/"),

@@ -32,7 +32,9 @@ from inventory.models import (
     EntryType,
     InventoryPeriod,
     InventorySetup,
+    OrderType,
     PostValueEntryToGL,
+    ProductionOrder,
     ValueEntry,
     ValueEntryType,
 )
@@ -49,6 +51,7 @@ _LOCK_KEY = 5802  # one Post Inventory Cost to G/L at a time (PostgreSQL advisor
 CHUNK = 20_000  # queued value entries read, locked and marked posted at a time
 
 _ENTRY_TYPE_LABELS = dict(EntryType.choices)
+_ORDER_TYPE_LABELS = dict(OrderType.choices)
 _VALUE_TYPE_LABELS = dict(ValueEntryType.choices)
 
 
@@ -115,6 +118,8 @@ _FIELDS = (
     "item_ledger_entry_type",
     "entry_type",
     "variance_type",
+    "order_type",
+    "order_no",
     "expected_cost",
     "location_id",
     "inventory_posting_group",
@@ -136,6 +141,8 @@ _FIELDS = (
     _ILE_TYPE,
     _TYPE,
     _VARIANCE,
+    _ORDER_TYPE,
+    _ORDER_NO,
     _EXPECTED_COST,
     _LOCATION,
     _INVT_GROUP,
@@ -258,6 +265,7 @@ class _Run:
         }
         self.groups: dict[tuple, GLLine] = {}  # per posting group: the lines so far
         self.transaction_no: int | None = None  # per posting group: the document's
+        self.wip_group: dict[str, str] = {}  # the chunk's production orders' item groups
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -298,6 +306,17 @@ class _Run:
                     .values_list("item_ledger_entry_id", flat=True)
                     .distinct()
                 )
+        # Spec §11.3: consumption's WIP account comes from the finished item's posting group.
+        consumed_into = {r[_ORDER_NO] for r in rows if r[_ILE_TYPE] == EntryType.CONSUMPTION}
+        self.wip_group = (
+            dict(
+                ProductionOrder.objects.filter(no__in=consumed_into).values_list(
+                    "no", "item__inventory_posting_group"
+                )
+            )
+            if consumed_into
+            else {}
+        )
         closed_until = self.closed_until
         skipped = self.report.skipped
         parts: list[_Part] = []
@@ -348,14 +367,20 @@ class _Run:
             row[_TYPE],
             row[_VARIANCE],
             is_expected,
+            row[_ORDER_TYPE],
             row[_LOCATION] or "",
             row[_INVT_GROUP],
             row[_BUS_GROUP],
             row[_PROD_GROUP],
+            self.wip_group.get(row[_ORDER_NO], "")
+            if row[_ILE_TYPE] == EntryType.CONSUMPTION
+            else "",
         )
         pair = self.accounts.get(key)
         if pair is None:
-            roles = roles_for(row[_ILE_TYPE], row[_TYPE], row[_VARIANCE], is_expected)
+            roles = roles_for(
+                row[_ILE_TYPE], row[_TYPE], row[_VARIANCE], is_expected, row[_ORDER_TYPE]
+            )
             if roles is None:
                 kind = "expected" if is_expected else "actual"
                 pair = (
@@ -365,7 +390,7 @@ class _Run:
                 )
             else:
                 try:
-                    pair = self.book.pair(roles, Groups(*key[4:]))
+                    pair = self.book.pair(roles, Groups(*key[5:]))
                 except NoAccount as problem:
                     pair = str(problem)
             self.accounts[key] = pair
@@ -406,7 +431,12 @@ class _Run:
         lines = []
         for part in parts:
             row = part.row
-            description = f"{row[_ITEM]} {_ENTRY_TYPE_LABELS.get(row[_ILE_TYPE], row[_ILE_TYPE])}"
+            if row[_ITEM] is None:  # a capacity value entry
+                label = _ORDER_TYPE_LABELS.get(row[_ORDER_TYPE], row[_ORDER_TYPE])
+                description = f"Capacity {label} {row[_ORDER_NO]}"
+            else:
+                label = _ENTRY_TYPE_LABELS.get(row[_ILE_TYPE], row[_ILE_TYPE])
+                description = f"{row[_ITEM]} {label}"
             for account, amount in (
                 (part.accounts[0], part.amount),
                 (part.accounts[1], -part.amount),

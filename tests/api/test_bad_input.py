@@ -61,6 +61,7 @@ def stock(accountant):
         ),
         ({"entry_type": "positive_adjmt", "invoiced": False}, "invoiced", "invoiced later"),
         ({"entry_type": "output"}, "order_no", "order no"),
+        ({"entry_type": "consumption", "order_no": "PO-NONE"}, "order_no", "does not exist"),
         ({"item_no": "S", "entry_type": "sale", "unit_cost": None}, "applies_to_entry", "Specific"),
     ],
 )

@@ -7,10 +7,11 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from costing.bench import CHAIN_ITEM_NO, ITEM_PREFIX
+from costing.bench import CHAIN_ITEM_NO, ITEM_PREFIX, PRODUCTION_ITEMS
 from inventory.models import (
     CostingMethod,
     EntryType,
+    InventoryAdjmtEntryOrder,
     InventorySetup,
     Item,
     ItemLedgerEntry,
@@ -56,7 +57,12 @@ def test_tiny_run_builds_the_ledger_and_prints_the_figures():
 
     # Every costing method, transfers, late invoices and item charges are in the ledger.
     items = Item.objects.filter(no__startswith=ITEM_PREFIX)
-    assert items.count() == 12
+    assert items.count() == 12 + PRODUCTION_ITEMS
+    # A finished production order, adjusted by the full run: its output is actual cost.
+    order = InventoryAdjmtEntryOrder.objects.get(order_type="production")
+    assert order.cost_is_adjusted and order.material_cost > 0
+    output = ItemLedgerEntry.objects.get(entry_type=EntryType.OUTPUT, order_no=order.order_no)
+    assert output.completely_invoiced
     assert set(items.values_list("costing_method", flat=True)) == set(CostingMethod.values)
     assert ItemLedgerEntry.objects.filter(entry_type=EntryType.TRANSFER).exists()
     specific_sales = ItemLedgerEntry.objects.filter(

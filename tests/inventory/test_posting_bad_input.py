@@ -66,7 +66,8 @@ def good():
         (dict(entry_type="sale", item="FIFO", quantity=-1), "quantity"),
         (dict(entry_type="purchase", item="FIFO"), "unit_cost"),
         (dict(entry_type="positive_adjmt", item="FIFO"), "unit_cost"),
-        (dict(entry_type="output", item="FIFO", order_no="PO-1"), "unit_cost"),
+        # No such production order (output itself needs no unit cost: it takes the item's).
+        (dict(entry_type="output", item="FIFO", order_no="PO-1"), "order_no"),
         (dict(entry_type="purchase", item="FIFO", unit_cost=-1), "unit_cost"),
         (dict(entry_type="sale", item="FIFO", unit_price=D(-1)), "unit_price"),
         (dict(entry_type="sale", item="SPEC"), "applies_to_entry"),

@@ -23,6 +23,7 @@ from inventory.models import ValueEntry
 from inventory.services import (
     RevaluationLine,
     item_ledger_entry_invoice,
+    production_order_create,
     revaluation_journal_post,
 )
 from ledger.models import GLEntry
@@ -168,12 +169,16 @@ def transfer_in(no: str) -> ValueEntry:
 
 def consumption(no: str) -> ValueEntry:
     item = stock(no)
-    return values_of(post("consumption", item, 1, day(1, 15), order_no="PO1"))[0]  # -8
+    make_item(f"{no}-FG")
+    production_order_create(no=f"PO-{no}", item_no=f"{no}-FG", quantity=D(1))
+    return values_of(post("consumption", item, 1, day(1, 15), order_no=f"PO-{no}"))[0]  # -8
 
 
 def output(no: str) -> ValueEntry:
     item = make_item(no)
-    return values_of(post("output", item, 1, day(1, 15), order_no="PO1", unit_cost=12))[0]
+    production_order_create(no=f"PO-{no}", item_no=no, quantity=D(1))
+    # Expected cost until the order is finished (DOMAIN §6.6): 1 x 12.
+    return values_of(post("output", item, 1, day(1, 15), order_no=f"PO-{no}", unit_cost=12))[0]
 
 
 def assembly_consumption(no: str) -> ValueEntry:
@@ -282,8 +287,8 @@ CASES = [
     ),
     Case(
         output,
-        ("output", "direct_cost", "", False),
-        [(INVENTORY, "12"), (WIP, "-12")],
+        ("output", "direct_cost", "", True),
+        [(INVENTORY_INTERIM, "12"), (WIP, "-12")],
     ),
     Case(
         assembly_consumption,

@@ -1,0 +1,469 @@
+"""Order-level cost adjustment and the multi-level loop (spec §6.2 point 3, §6.3, §6.6, §9).
+
+For each order to adjust (a finished production order, or an assembly order, whose Inventory
+Adjmt. Entry (Order) is not adjusted) the order's consumption, capacity and output values are
+loaded in a few bulk queries, `costing.engine.orders.adjust_order` says what the output must
+carry, and the differences are written as adjustment value entries of the output entries. The
+output items then need item-level adjustment (their sales and the next level's consumption),
+which may mark further orders: the loop repeats until nothing is left (BC MakeMultiLevelAdjmt).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from costing.engine.money import ZERO
+from costing.engine.orders import (
+    OrderCosts,
+    OrderGraph,
+    OrderPlan,
+    OutputEntry,
+    OutputValue,
+    adjust_order,
+)
+from costing.item_filter import item_filter_q
+from inventory.errors import InvalidInput
+from inventory.models import (
+    EntryType,
+    InventoryAdjmtEntryOrder,
+    InventoryPeriod,
+    InventorySetup,
+    Item,
+    ItemLedgerEntry,
+    OrderType,
+    ProductionOrder,
+    ProductionOrderStatus,
+    ValueEntry,
+    ValueEntryType,
+)
+from inventory.services.context import entries_bookkeeping_update
+from inventory.services.production import output_item
+from inventory.services.writing import value_entries_write
+
+log = logging.getLogger(__name__)
+
+SOURCE_CODE = "INVTADJMT"
+MAX_LEVELS = 100  # BC's limit on the multi-level loop
+_CONSUMPTION = {
+    OrderType.PRODUCTION: EntryType.CONSUMPTION,
+    OrderType.ASSEMBLY: EntryType.ASSEMBLY_CONSUMPTION,
+}
+_OUTPUT = {OrderType.PRODUCTION: EntryType.OUTPUT, OrderType.ASSEMBLY: EntryType.ASSEMBLY_OUTPUT}
+
+
+@dataclass
+class OrderResult:
+    order_type: str
+    order_no: str
+    item_no: str
+    entries_adjusted: int
+    cost_difference: Decimal
+
+
+@dataclass
+class OrdersRunResult:
+    orders: list[OrderResult] = field(default_factory=list)
+    items: list = field(default_factory=list)  # costing.services.adjustment.ItemResult
+    levels: int = 0
+
+    @property
+    def cost_difference(self) -> Decimal:
+        return sum((o.cost_difference for o in self.orders), ZERO)
+
+
+# -- which orders ------------------------------------------------------------------------------
+
+
+def orders_to_adjust(item_filter: str | None = None) -> QuerySet[InventoryAdjmtEntryOrder]:
+    """Spec §6.3: assembly orders and *finished* production orders that are not adjusted, of
+    output items in the filter that are not excluded from adjustment."""
+    finished = ProductionOrder.objects.filter(status=ProductionOrderStatus.FINISHED).values("no")
+    return (
+        InventoryAdjmtEntryOrder.objects.filter(cost_is_adjusted=False)
+        .filter(
+            Q(order_type=OrderType.ASSEMBLY)
+            | Q(order_type=OrderType.PRODUCTION, order_no__in=finished)
+        )
+        .filter(item__excluded_from_cost_adjustment=False)
+        .filter(item_filter_q(item_filter, field="item__no"))
+        .select_related("item")
+        .order_by("order_type", "order_no")
+    )
+
+
+def orders_waiting() -> QuerySet[InventoryAdjmtEntryOrder]:
+    """Every order marked not adjusted (released ones wait for their finish)."""
+    return InventoryAdjmtEntryOrder.objects.filter(cost_is_adjusted=False).select_related("item")
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+def order_graphs(orders: Sequence[InventoryAdjmtEntryOrder]) -> list[OrderGraph]:
+    """The engine's view of the orders: three bulk queries for any number of orders."""
+    if not orders:
+        return []
+    key_of = {(o.order_type, o.order_no) for o in orders}
+    nos = sorted({o.order_no for o in orders})
+    material: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    capacity: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(
+        lambda: defaultdict(lambda: ZERO)
+    )
+    by_ile_type = {v: k for k, v in _CONSUMPTION.items()}
+    rows = (
+        ValueEntry.objects.filter(order_no__in=nos)
+        .filter(
+            Q(item_ledger_entry_type__in=list(_CONSUMPTION.values()))
+            | Q(capacity_ledger_entry__isnull=False)
+        )
+        .exclude(entry_type__in=[ValueEntryType.REVALUATION, ValueEntryType.ROUNDING])
+        .order_by()
+        .values_list(
+            "order_no",
+            "item_ledger_entry_type",
+            "order_type",
+            "entry_type",
+            "capacity_ledger_entry__subcontracted",
+            "cost_amount_actual",
+            "cost_amount_expected",
+        )
+    )
+    for no, ile_type, order_type, entry_type, subcontracted, actual, expected in rows:
+        kind = by_ile_type.get(ile_type, order_type)
+        key = (kind, no)
+        if key not in key_of:
+            continue
+        if ile_type:
+            material[key] -= actual + expected  # consumption is negative
+        elif entry_type == ValueEntryType.INDIRECT_COST:
+            capacity[key]["capacity_overhead"] += actual
+        elif subcontracted:
+            capacity[key]["subcontracted"] += actual
+        else:
+            capacity[key]["capacity"] += actual
+    outputs: dict[tuple[str, str], dict[int, tuple[Decimal, list[OutputValue]]]] = defaultdict(dict)
+    output_types = {v: k for k, v in _OUTPUT.items()}
+    for ile, no, ile_type, quantity in (
+        ItemLedgerEntry.objects.filter(order_no__in=nos, entry_type__in=list(_OUTPUT.values()))
+        .order_by("entry_no")
+        .values_list("entry_no", "order_no", "entry_type", "quantity")
+    ):
+        key = (output_types[ile_type], no)
+        if key in key_of:
+            outputs[key][ile] = (quantity, [])
+    output_nos = {ile: key for key, entries in outputs.items() for ile in entries}
+    for ile, no, entry_type, variance_type, actual, expected in (
+        ValueEntry.objects.filter(item_ledger_entry_id__in=list(output_nos))
+        .exclude(entry_type__in=[ValueEntryType.REVALUATION, ValueEntryType.ROUNDING])
+        .order_by("entry_no")
+        .values_list(
+            "item_ledger_entry_id",
+            "entry_no",
+            "entry_type",
+            "variance_type",
+            "cost_amount_actual",
+            "cost_amount_expected",
+        )
+    ):
+        outputs[output_nos[ile]][ile][1].append(
+            OutputValue(no, entry_type, variance_type, actual, expected)
+        )
+    graphs = []
+    for order in orders:
+        key = (order.order_type, order.order_no)
+        shares = capacity[key]
+        graphs.append(
+            OrderGraph(
+                order.order_type,
+                order.order_no,
+                output_item(order.item),
+                OrderCosts(
+                    material=material[key],
+                    capacity=shares["capacity"],
+                    subcontracted=shares["subcontracted"],
+                    capacity_overhead=shares["capacity_overhead"],
+                ),
+                tuple(
+                    OutputEntry(ile, quantity, tuple(values))
+                    for ile, (quantity, values) in sorted(outputs[key].items())
+                ),
+            )
+        )
+    return graphs
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _first_open_date() -> dt.date | None:
+    closed = InventoryPeriod.last_closed_ending_date()
+    return closed + dt.timedelta(days=1) if closed else None
+
+
+def _write_plans(plans: list[OrderPlan], orders: Sequence[InventoryAdjmtEntryOrder]) -> None:
+    """The plans' value entries (copies of the output's first value entry: dates, groups,
+    location, dimensions; spec §6.5, §16), the outputs made actual (completely invoiced), the
+    output items to adjust again, the orders adjusted."""
+    new = [value for plan in plans for value in plan.new_values]
+    originals = ValueEntry.objects.in_bulk([v.applies_to for v in new if v.applies_to])
+    first_open = _first_open_date()
+    values = []
+    for value in new:
+        original = originals[value.applies_to]
+        posting_date = original.posting_date
+        if first_open and posting_date < first_open:
+            posting_date = first_open
+        values.append(
+            ValueEntry(
+                item_id=original.item_id,
+                item_ledger_entry_id=value.ile,
+                item_ledger_entry_type=original.item_ledger_entry_type,
+                entry_type=value.entry_type,
+                variance_type=value.variance_type,
+                posting_date=posting_date,
+                valuation_date=original.valuation_date,
+                document_no=original.document_no,
+                order_no=original.order_no,
+                order_type=original.order_type,
+                location_id=original.location_id,
+                variant_code=original.variant_code,
+                valued_quantity=original.valued_quantity,
+                cost_amount_actual=value.actual,
+                cost_amount_expected=value.expected,
+                expected_cost=value.actual == 0 and value.expected != 0,
+                adjustment=True,
+                applies_to_entry_id=original.entry_no,
+                inventory_posting_group=original.inventory_posting_group,
+                gen_prod_posting_group=original.gen_prod_posting_group,
+                gen_bus_posting_group=original.gen_bus_posting_group,
+                dimensions=original.dimensions,
+                source_code=SOURCE_CODE,
+            )
+        )
+    value_entries_write(values)
+    keys = {(o.order_type, o.order_no) for o in orders}
+    outputs = list(
+        ItemLedgerEntry.objects.filter(
+            order_no__in={no for _, no in keys}, entry_type__in=list(_OUTPUT.values())
+        )
+    )
+    outputs = [
+        e
+        for e in outputs
+        if (
+            OrderType.PRODUCTION if e.entry_type == EntryType.OUTPUT else OrderType.ASSEMBLY,
+            e.order_no,
+        )
+        in keys
+    ]
+    changed = {v.item_ledger_entry_id for v in values}
+    for entry in outputs:
+        entry.invoiced_quantity = entry.quantity
+        entry.completely_invoiced = True
+        if entry.entry_no in changed:
+            entry.applied_entry_to_adjust = True
+    if outputs:
+        entries_bookkeeping_update(outputs)
+    Item.objects.filter(pk__in={e.item_id for e in outputs if e.entry_no in changed}).update(
+        cost_is_adjusted=False
+    )
+    by_key = {(p.order_type, p.order_no): p for p in plans}
+    for order in orders:
+        plan = by_key[(order.order_type, order.order_no)]
+        order.cost_is_adjusted = True
+        order.material_cost = plan.material
+        order.capacity_cost = plan.capacity
+        order.subcontracted_cost = plan.subcontracted
+        order.capacity_overhead_cost = plan.capacity_overhead
+        order.manufacturing_overhead_cost = plan.manufacturing_overhead
+    InventoryAdjmtEntryOrder.objects.bulk_update(
+        list(orders),
+        [
+            "cost_is_adjusted",
+            "material_cost",
+            "capacity_cost",
+            "subcontracted_cost",
+            "capacity_overhead_cost",
+            "manufacturing_overhead_cost",
+        ],
+    )
+
+
+def orders_adjust(orders: Sequence[InventoryAdjmtEntryOrder]) -> list[OrderResult]:
+    """Adjust these orders in the current transaction (output items locked first, item order,
+    as postings and item adjustment lock them)."""
+    if not orders:
+        return []
+    list(Item.objects.filter(pk__in={o.item_id for o in orders}).order_by("no").select_for_update())
+    plans = [adjust_order(graph) for graph in order_graphs(orders)]
+    _write_plans(plans, orders)
+    items = {o.order_no: o.item.no for o in orders}
+    return [
+        OrderResult(
+            p.order_type,
+            p.order_no,
+            items[p.order_no],
+            len({v.ile for v in p.new_values}),
+            p.cost_difference,
+        )
+        for p in plans
+    ]
+
+
+# -- the multi-level loop --------------------------------------------------------------------
+
+
+def _ready(orders: list[InventoryAdjmtEntryOrder]) -> list[InventoryAdjmtEntryOrder]:
+    """Orders none of whose components still wait for item adjustment: adjusting them now
+    would use a cost that is about to change (one level at a time, so each order is adjusted
+    once per change). When nothing is ready (an excluded or failing component), all go."""
+    keys = {(o.order_type, o.order_no) for o in orders}
+    waiting = set(
+        ItemLedgerEntry.objects.filter(
+            order_no__in={no for _, no in keys},
+            entry_type__in=list(_CONSUMPTION.values()),
+            item__cost_is_adjusted=False,
+            item__excluded_from_cost_adjustment=False,
+        )
+        .order_by()
+        .values_list("entry_type", "order_no")
+        .distinct()
+    )
+    kinds = {v: k for k, v in _CONSUMPTION.items()}
+    blocked = {(kinds[t], no) for t, no in waiting}
+    ready = [o for o in orders if (o.order_type, o.order_no) not in blocked]
+    return ready or orders
+
+
+def orders_multi_level(
+    *,
+    item_filter: str | None = None,
+    until: dt.date | None = None,
+    orders: Sequence[InventoryAdjmtEntryOrder] | None = None,
+) -> OrdersRunResult:
+    """Spec §6.3: order adjustment, then item adjustment of the output items (their sales, the
+    next level's consumption), again and again until nothing is left to adjust. In the caller's
+    transaction. `orders` limits the first level to those orders (Adjust Cost for Selected
+    Orders); later levels take every order the loop marked."""
+    from costing.services.adjustment import adjust_one_by_one, items_to_adjust
+
+    result = OrdersRunResult()
+    selected = list(orders) if orders is not None else None
+    for level in range(MAX_LEVELS):
+        pending = selected if selected is not None else list(orders_to_adjust(item_filter))
+        selected = None
+        if not pending:
+            break
+        result.levels = level + 1
+        adjusted = orders_adjust(_ready(pending))
+        result.orders.extend(adjusted)
+        items = list(items_to_adjust(item_filter).filter(no__in={o.item_no for o in adjusted}))
+        if items:
+            result.items.extend(adjust_one_by_one(items, until=until))
+    return result
+
+
+def orders_adjust_selected(*, order_keys: Iterable[tuple[str, str]]) -> OrdersRunResult:
+    """Adjust Cost for Selected Orders (spec §13): these orders (finished production orders and
+    assembly orders), then whatever their adjustment makes necessary, in one transaction."""
+    keys = list(order_keys)
+    if not keys:
+        raise InvalidInput.on("orders", "Select at least one order.")
+    condition = Q(pk__in=[])
+    for order_type, order_no in keys:
+        condition |= Q(order_type=order_type, order_no=order_no)
+    with transaction.atomic():
+        found = list(
+            InventoryAdjmtEntryOrder.objects.filter(condition)
+            .select_related("item")
+            .order_by("order_type", "order_no")
+        )
+        known = {(o.order_type, o.order_no) for o in found}
+        missing = [f"{t} {no}" for t, no in keys if (t, no) not in known]
+        if missing:
+            raise InvalidInput.on("orders", f"No such order: {', '.join(missing)}.")
+        released = set(
+            ProductionOrder.objects.filter(
+                no__in=[o.order_no for o in found if o.order_type == OrderType.PRODUCTION],
+                status=ProductionOrderStatus.RELEASED,
+            ).values_list("no", flat=True)
+        )
+        if released:
+            raise InvalidInput.on(
+                "orders",
+                "Production orders must be finished to be adjusted: "
+                f"{', '.join(sorted(released))}.",
+            )
+        return orders_multi_level(orders=found)
+
+
+def orders_reset_cost_is_adjusted(*, order_keys: Iterable[tuple[str, str]] | None = None) -> int:
+    """Reset Cost Is Adjusted for orders (spec §13 diagnostics): they are adjusted again by the
+    next run (all orders when no keys are given)."""
+    rows = InventoryAdjmtEntryOrder.objects.all()
+    if order_keys is not None:
+        condition = Q(pk__in=[])
+        for order_type, order_no in order_keys:
+            condition |= Q(order_type=order_type, order_no=order_no)
+        rows = rows.filter(condition)
+    with transaction.atomic():
+        return rows.update(cost_is_adjusted=False)
+
+
+# -- triggers ----------------------------------------------------------------------------------
+
+
+def adjust_after_finish(order_no: str) -> None:
+    """Finishing a production order triggers its adjustment when automatic cost adjustment is
+    on for today's postings (spec §1.1), in the finishing transaction; a failure leaves the
+    order finished and waiting for the next run."""
+    from costing.services.automatic import earliest_date_adjusted_at_once
+
+    setup = InventorySetup.get()
+    floor = earliest_date_adjusted_at_once(setup.automatic_cost_adjustment, timezone.localdate())
+    if floor is None:
+        return
+    order = (
+        InventoryAdjmtEntryOrder.objects.filter(order_type=OrderType.PRODUCTION, order_no=order_no)
+        .select_related("item")
+        .first()
+    )
+    if order is None or order.item.excluded_from_cost_adjustment:
+        return
+    finished = ProductionOrder.objects.filter(no=order_no).values_list("finished_date", flat=True)
+    if finished and finished[0] and finished[0] < floor:
+        return  # finished further back than the setup adjusts at once: the next run does it
+    try:
+        with transaction.atomic():
+            orders_multi_level(orders=[order])
+    except Exception as error:  # the finish stands; the next run shows the problem
+        log.warning("Adjustment of finished order %s failed: %s", order_no, error)
+
+
+def orders_after_posting(posted) -> None:
+    """After item adjustment at posting: orders the posting's adjustments marked (a late
+    invoice of a component of a finished order) are carried up the levels at once too."""
+    from costing.services.automatic import earliest_date_adjusted_at_once
+
+    floor = earliest_date_adjusted_at_once(
+        posted.setup.automatic_cost_adjustment, timezone.localdate()
+    )
+    if floor is None or posted.earliest_valuation_date < floor:
+        return
+    pending = list(orders_to_adjust())
+    if not pending:
+        return
+    try:
+        with transaction.atomic():
+            orders_multi_level(orders=pending)
+    except Exception as error:
+        log.warning("Automatic order adjustment failed: %s", error)
