@@ -22,6 +22,7 @@ class ItemAdmin(admin.ModelAdmin):
 admin.site.register(models.Location)
 admin.site.register(models.ItemVariant)
 admin.site.register(models.InventoryPeriod)
+admin.site.register(models.InventoryPeriodEntry)
 admin.site.register(models.AccountingPeriod)
 
 

@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,7 +11,16 @@ from rest_framework.views import APIView
 from inventory import selectors, services
 from inventory.api import filters
 from inventory.api import serializers as s
-from inventory.models import InventorySetup, ItemLedgerEntry, ItemVariant, Location, ValueEntry
+from inventory.models import (
+    InventoryPeriod,
+    InventoryPeriodEntry,
+    InventorySetup,
+    ItemLedgerEntry,
+    ItemVariant,
+    Location,
+    ValueEntry,
+)
+from inventory.services import periods
 
 
 class InventorySetupApi(generics.GenericAPIView):
@@ -181,3 +191,55 @@ class ItemApplicationEntryViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.item_application_entry_list()
+
+
+class InventoryPeriodViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Inventory periods (spec §10.1): …/{id}/close-test/ lists what stops a close,
+    …/{id}/close/ and …/{id}/reopen/ (the last closed period only) change it, …/{id}/entries/
+    is its history."""
+
+    queryset = InventoryPeriod.objects.order_by("ending_date")
+    serializer_class = s.InventoryPeriodSerializer
+    filterset_fields = ["closed"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = periods.inventory_period_create(
+            ending_date=data.get("ending_date"), name=data.get("name", "")
+        )
+
+    @extend_schema(responses={200: s.CloseTestSerializer})
+    @action(detail=True, methods=["get"], url_path="close-test")
+    def close_test(self, request: Request, pk=None) -> Response:
+        return Response(
+            s.CloseTestSerializer(periods.inventory_period_close_test(self.get_object())).data
+        )
+
+    @extend_schema(request=None, responses={200: s.InventoryPeriodSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk=None) -> Response:
+        period = periods.inventory_period_close(period=self.get_object(), user=request.user)
+        return Response(self.get_serializer(period).data)
+
+    @extend_schema(request=None, responses={200: s.InventoryPeriodSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk=None) -> Response:
+        period = periods.inventory_period_reopen(period=self.get_object(), user=request.user)
+        return Response(self.get_serializer(period).data)
+
+    @extend_schema(responses={200: s.InventoryPeriodEntrySerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def entries(self, request: Request, pk=None) -> Response:
+        page = self.paginate_queryset(self.get_object().entries.order_by("entry_no"))
+        return self.get_paginated_response(s.InventoryPeriodEntrySerializer(page, many=True).data)
+
+
+class InventoryPeriodEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = InventoryPeriodEntry.objects.order_by("entry_no")
+    serializer_class = s.InventoryPeriodEntrySerializer
+    filterset_fields = ["period", "entry_type"]
