@@ -1,0 +1,700 @@
+"""The month-end inventory close (spec §16, the Dynamics AX way), beside Business Central's
+inventory periods (spec §10.1).
+
+- Close at date D: adjust cost (every item that needs it, up to D, item by item), then in one
+  transaction settle the issues against the receipts up to D, post the inventory cost to the
+  G/L (per posting group, the close's own document no.) and close the inventory period ending
+  on D (created when there is none). After it nothing can be posted on or before D.
+- Recalculation: adjust and post, without settling and without closing; any day.
+- Reverse: the latest close only (newest first). It reopens the period, posts a reversing G/L
+  entry for every G/L entry the close posted, takes back what the close added to the value
+  entries' posted amounts (so they wait in the G/L queue again) and makes its settlements
+  inactive. Cost adjustments stay: adjustment is idempotent, and the next close finds nothing
+  more to adjust for them.
+
+Settling (the product's meaning): cost adjustment already forwards cost exactly along the
+application entries. A close records, per application of an issue (outbound entry dated on or
+before D) to a receipt, the quantity and the cost at which it is settled — frozen by the closed
+period, since no value can change on or before D any more. An application is settled when the
+receipt is dated on or before D and both the receipt and the issue are completely invoiced;
+otherwise the close log says why it is not, with the advice of spec §16. Costs settled: what
+the receipt cost a unit up to D (FIFO, LIFO, Specific) or what the issue cost a unit up to D
+(Average: the issue takes the period's average). Standard-cost items are not settled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F, Min, Sum
+from django.utils import timezone
+
+from costing.engine.money import ZERO, q_amount
+from costing.services.adjustment import ItemAdjustmentFailed, adjust_one_by_one
+from inventory.errors import InvalidInput
+from inventory.models import (
+    CostingMethod,
+    EntryType,
+    InventoryPeriod,
+    InventorySetup,
+    Item,
+    ItemApplicationEntry,
+    ItemLedgerEntry,
+    PostValueEntryToGL,
+    ValueEntry,
+)
+from inventory.numbering import allocate
+from inventory.services.guards import period_lock
+from inventory.services.periods import (
+    EARLIER_PERIOD_OPEN,
+    NEGATIVE_INVENTORY,
+    Blocker,
+    inventory_period_close,
+    inventory_period_close_test,
+    inventory_period_for_closing,
+    inventory_period_reopen,
+)
+from ledger.models import (
+    GLEntry,
+    GLItemLedgerRelation,
+    InventoryClose,
+    InventoryCloseGLPosting,
+    InventoryCloseKind,
+    InventoryCloseSettlement,
+    InventoryCloseStatus,
+    InventoryCloseWarning,
+)
+from ledger.services import posting
+
+log = logging.getLogger(__name__)
+
+REVERSAL_SOURCE_CODE = "INVTCLREV"
+_START_LOCK_KEY = 5811  # one close or recalculation started at a time (PostgreSQL)
+
+# Warnings of the close log (spec §16) and what to do about each.
+MORE_ISSUES_THAN_RECEIPTS = "more_issues_than_receipts"
+RECEIPTS_NOT_INVOICED = "receipts_not_invoiced"
+PRODUCTION_NOT_COSTED = "production_not_costed"
+ISSUE_NOT_INVOICED = "issue_not_invoiced"
+NOT_POSTED_TO_GL = "not_posted_to_gl"
+ADJUSTMENT_FAILED = "adjustment_failed"
+CLOSE_REFUSED = "close_refused"
+
+ADVICE = {
+    MORE_ISSUES_THAN_RECEIPTS: "Post the receipts that cover the issue dated on or before the "
+    "closing date, or move the closing date; review the procedures that let stock go out "
+    "before it came in.",
+    RECEIPTS_NOT_INVOICED: "Invoice the receipts, or move the closing date.",
+    PRODUCTION_NOT_COSTED: "Cost the order's components and output (invoice the output), or "
+    "move the closing date.",
+    ISSUE_NOT_INVOICED: "Invoice the issue, or move the closing date.",
+    NOT_POSTED_TO_GL: "Fix what the reason names (posting setup, accounts); then reverse the "
+    "close and close again, so that the entry reaches the G/L in its period.",
+    ADJUSTMENT_FAILED: "Look at the item's entries (Inventory Cost Adjustment, trace), fix the "
+    "cause and run the close again.",
+    CLOSE_REFUSED: "Clear what stops the period from closing and run the close again.",
+}
+_OUTPUT_TYPES = (EntryType.OUTPUT, EntryType.ASSEMBLY_OUTPUT)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class UnsettledIssue:
+    """Quantity of an issue that a close at the date cannot settle, and why."""
+
+    kind: str
+    item_no: str
+    entry_no: int
+    entry_type: str
+    posting_date: dt.date
+    quantity: Decimal
+    receipt_entry_nos: tuple[int, ...] = ()
+
+    @property
+    def message(self) -> str:
+        what = (
+            f"Issue {self.entry_no} of item {self.item_no} ({self.entry_type.replace('_', ' ')} "
+            f"of {self.posting_date}): {self.quantity.normalize():f} could not be settled"
+        )
+        receipts = ", ".join(str(no) for no in self.receipt_entry_nos)
+        if self.kind == MORE_ISSUES_THAN_RECEIPTS:
+            if receipts:
+                return (
+                    f"{what}: more issues than receipts up to the closing date (it used "
+                    f"receipts {receipts}, dated after it)."
+                )
+            return f"{what}: more issues than receipts up to the closing date (no receipt)."
+        if self.kind == RECEIPTS_NOT_INVOICED:
+            return f"{what}: receipts {receipts} are not yet invoiced."
+        if self.kind == PRODUCTION_NOT_COSTED:
+            return f"{what}: the output {receipts} it used is not yet costed."
+        return f"{what}: the issue is not yet invoiced."
+
+    @property
+    def advice(self) -> str:
+        return ADVICE[self.kind]
+
+
+@dataclass
+class _Link:
+    application_id: int
+    item_id: int
+    outbound_id: int
+    inbound_id: int
+    quantity: Decimal
+    cost_amount: Decimal
+
+
+@dataclass
+class SettlementPlan:
+    links: list[_Link] = field(default_factory=list)
+    unsettled: list[UnsettledIssue] = field(default_factory=list)
+    standard_items_skipped: int = 0
+
+
+@dataclass
+class PreRun:
+    """What a close at the date would meet: what stops it, and the issues it cannot settle."""
+
+    closing_date: dt.date
+    blockers: list[Blocker]
+    unsettled: list[UnsettledIssue]
+    standard_items_skipped: int
+
+    @property
+    def items(self) -> list[str]:
+        """Items that cannot be fully settled."""
+        nos = {u.item_no for u in self.unsettled}
+        nos |= {b.item_no for b in self.blockers if b.item_no}
+        return sorted(nos)
+
+
+# -- settling ----------------------------------------------------------------------------------
+
+
+def settlement_plan(closing_date: dt.date) -> SettlementPlan:
+    """Every application of an issue dated on or before the date not settled by a close in
+    force: settled or, with the reason, not. A few bulk reads; nothing written."""
+    plan = SettlementPlan()
+    plan.standard_items_skipped = (
+        Item.objects.filter(
+            costing_method=CostingMethod.STANDARD, ledger_entries__posting_date__lte=closing_date
+        )
+        .distinct()
+        .count()
+    )
+    settled = InventoryCloseSettlement.objects.filter(active=True).values("application_id")
+    rows = list(
+        ItemApplicationEntry.objects.filter(
+            quantity__lt=0, outbound_item_entry__posting_date__lte=closing_date
+        )
+        .exclude(outbound_item_entry__item__costing_method=CostingMethod.STANDARD)
+        .exclude(pk__in=settled)
+        .order_by("outbound_item_entry_id", "entry_no")
+        .values_list(
+            "pk",
+            "quantity",
+            "inbound_item_entry_id",
+            "outbound_item_entry_id",
+            "outbound_item_entry__item_id",
+            "outbound_item_entry__item__no",
+            "outbound_item_entry__item__costing_method",
+            "outbound_item_entry__entry_type",
+            "outbound_item_entry__posting_date",
+            "outbound_item_entry__quantity",
+            "outbound_item_entry__completely_invoiced",
+            "inbound_item_entry__posting_date",
+            "inbound_item_entry__quantity",
+            "inbound_item_entry__completely_invoiced",
+            "inbound_item_entry__entry_type",
+        )
+    )
+    ile_ids = {r[2] for r in rows} | {r[3] for r in rows}
+    cost = dict(
+        ValueEntry.objects.filter(item_ledger_entry_id__in=ile_ids, posting_date__lte=closing_date)
+        .order_by()
+        .values("item_ledger_entry_id")
+        .annotate(c=Sum(F("cost_amount_actual") + F("cost_amount_expected")))
+        .values_list("item_ledger_entry_id", "c")
+    )
+    unsettled: dict[tuple[str, int], list] = {}
+    for (
+        app_id,
+        app_qty,
+        inbound,
+        outbound,
+        item_id,
+        item_no,
+        method,
+        out_type,
+        out_date,
+        out_qty,
+        out_invoiced,
+        in_date,
+        in_qty,
+        in_invoiced,
+        in_type,
+    ) in rows:
+        quantity = -app_qty
+        kind = None
+        if not out_invoiced:
+            kind = ISSUE_NOT_INVOICED
+        elif in_date > closing_date:
+            kind = MORE_ISSUES_THAN_RECEIPTS
+        elif not in_invoiced:
+            kind = PRODUCTION_NOT_COSTED if in_type in _OUTPUT_TYPES else RECEIPTS_NOT_INVOICED
+        if kind is not None:
+            entry = unsettled.setdefault((kind, outbound), [item_no, out_type, out_date, ZERO, []])
+            entry[3] += quantity
+            entry[4].append(inbound)
+            continue
+        if method == CostingMethod.AVERAGE:
+            unit = -(cost.get(outbound) or ZERO) / -out_qty
+        else:
+            unit = (cost.get(inbound) or ZERO) / in_qty
+        plan.links.append(
+            _Link(app_id, item_id, outbound, inbound, quantity, q_amount(unit * quantity))
+        )
+    # What no receipt covers at all (open outbound entries) is not settled either.
+    for entry_no, item_no, out_type, out_date, remaining in (
+        ItemLedgerEntry.objects.filter(positive=False, open=True, posting_date__lte=closing_date)
+        .exclude(item__costing_method=CostingMethod.STANDARD)
+        .values_list("entry_no", "item__no", "entry_type", "posting_date", "remaining_quantity")
+    ):
+        entry = unsettled.setdefault(
+            (MORE_ISSUES_THAN_RECEIPTS, entry_no), [item_no, out_type, out_date, ZERO, []]
+        )
+        entry[3] += -remaining
+    plan.unsettled = [
+        UnsettledIssue(kind, item_no, entry_no, out_type, out_date, quantity, tuple(receipts))
+        for (kind, entry_no), (item_no, out_type, out_date, quantity, receipts) in sorted(
+            unsettled.items(), key=lambda pair: (pair[1][0], pair[0][1], pair[0][0])
+        )
+    ]
+    return plan
+
+
+def inventory_close_prerun(*, closing_date: dt.date | None) -> PreRun:
+    """Before a close: what stops it (earlier periods open, negative inventory, the date
+    already closed) and every issue it could not fully settle. Nothing written."""
+    if closing_date is None:
+        raise InvalidInput.on("closing_date", "Give the closing date.")
+    blockers = _start_blockers(closing_date)
+    plan = settlement_plan(closing_date)
+    return PreRun(closing_date, blockers, plan.unsettled, plan.standard_items_skipped)
+
+
+def _start_blockers(closing_date: dt.date) -> list[Blocker]:
+    closed = InventoryPeriod.last_closed_ending_date()
+    if closed is not None and closing_date <= closed:
+        return [
+            Blocker(
+                "closed",
+                f"Inventory is closed up to {closed}; the closing date must be later (reverse "
+                "the later closes first to close an earlier date again).",
+            )
+        ]
+    # Costs not adjusted yet are no blocker here: the close adjusts first.
+    test = inventory_period_close_test(InventoryPeriod(ending_date=closing_date))
+    return [b for b in test.blockers if b.kind in (EARLIER_PERIOD_OPEN, NEGATIVE_INVENTORY)]
+
+
+# -- starting and running ----------------------------------------------------------------------
+
+
+def _user_name(user: Any) -> str:
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user.get_username()
+    return ""
+
+
+def inventory_close_start(
+    *, kind: str, closing_date: dt.date | None, user: Any = None, enqueue: bool = True
+) -> InventoryClose:
+    """Check and record a close or recalculation and send it to a worker once committed (in
+    process without a broker). A close that cannot succeed (negative inventory, an earlier
+    period open, the date closed already) is refused with the reasons, and nothing written."""
+    if kind not in InventoryCloseKind.values:
+        raise InvalidInput.on("kind", f"Choose one of {', '.join(InventoryCloseKind.values)}.")
+    if kind == InventoryCloseKind.CLOSE and closing_date is None:
+        raise InvalidInput.on("closing_date", "A close needs a closing date.")
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_START_LOCK_KEY])
+        running = InventoryClose.objects.filter(
+            status__in=(InventoryCloseStatus.QUEUED, InventoryCloseStatus.RUNNING)
+        ).first()
+        if running is not None:
+            raise InvalidInput.on("kind", f"{running} is under way; wait until it has finished.")
+        if kind == InventoryCloseKind.CLOSE:
+            assert closing_date is not None
+            blockers = _start_blockers(closing_date)
+            if blockers:
+                raise InvalidInput({"closing_date": [b.message for b in blockers]})
+        close = InventoryClose.objects.create(
+            kind=kind, closing_date=closing_date, user_name=_user_name(user)
+        )
+        prefix = "CLOSE" if kind == InventoryCloseKind.CLOSE else "RECALC"
+        close.document_no = f"{prefix}-{close.pk:06d}"
+        close.save(update_fields=["document_no"])
+        if enqueue:
+            from ledger.tasks import enqueue_close
+
+            transaction.on_commit(lambda: enqueue_close(close.pk))
+    return close
+
+
+class _Refused(Exception):
+    def __init__(self, blockers: list[Blocker]):
+        super().__init__("; ".join(b.message for b in blockers))
+        self.blockers = blockers
+
+
+def inventory_close_execute(
+    close_id: int, *, task_id: str = "", progress: Progress | None = None
+) -> InventoryClose | None:
+    """Run a queued close or recalculation (a worker's task). Claimed by a conditional update,
+    so a second delivery does nothing (the same task redelivered after a lost worker may take
+    it up again: adjustment is idempotent and the rest is one transaction)."""
+    claimable = InventoryClose.objects.filter(pk=close_id, status=InventoryCloseStatus.QUEUED)
+    if task_id:
+        claimable = claimable | InventoryClose.objects.filter(
+            pk=close_id, status=InventoryCloseStatus.RUNNING, task_id=task_id
+        )
+    claimed = claimable.update(
+        status=InventoryCloseStatus.RUNNING,
+        started_at=timezone.now(),
+        task_id=task_id,
+        phase="adjusting",
+    )
+    if not claimed:
+        return None
+    close = InventoryClose.objects.get(pk=close_id)
+    warnings: list[InventoryCloseWarning] = []
+    try:
+        warnings.extend(_adjust(close, progress))
+        with transaction.atomic():
+            warnings.extend(_finish(close))
+            InventoryCloseWarning.objects.bulk_create(warnings)
+            warnings = []
+    except _Refused as refused:
+        warnings.extend(
+            InventoryCloseWarning(
+                close=close,
+                kind=CLOSE_REFUSED,
+                item_no=b.item_no,
+                entry_no=b.entry_nos[0] if b.entry_nos else None,
+                message=b.message,
+                advice=ADVICE[CLOSE_REFUSED],
+            )
+            for b in refused.blockers
+        )
+        _failed(close, f"The period could not be closed: {refused}")
+    except Exception as error:  # rolled back; recorded on the close, traceback in the log
+        log.exception("inventory close %s failed", close.pk)
+        _failed(close, f"{type(error).__name__}: {error}")
+    InventoryCloseWarning.objects.bulk_create(warnings)
+    close.refresh_from_db()
+    return close
+
+
+def _failed(close: InventoryClose, error: str) -> None:
+    InventoryClose.objects.filter(pk=close.pk).update(
+        status=InventoryCloseStatus.FAILED, error=error, ended_at=timezone.now(), phase=""
+    )
+
+
+def _adjust(close: InventoryClose, progress: Progress | None) -> list[InventoryCloseWarning]:
+    """Adjust every item that needs it, up to the closing date, each item committed on its own
+    (short locks, live progress); a failing item is logged and the others go on."""
+    items = list(
+        Item.objects.filter(cost_is_adjusted=False, excluded_from_cost_adjustment=False).order_by(
+            "no"
+        )
+    )
+    InventoryClose.objects.filter(pk=close.pk).update(items_total=len(items), items_done=0)
+    warnings = []
+    adjusted, difference = 0, ZERO
+    for done, item in enumerate(items, start=1):
+        try:
+            for result in adjust_one_by_one([item], until=close.closing_date, commit_each=True):
+                adjusted += result.entries_adjusted
+                difference += result.cost_difference
+        except ItemAdjustmentFailed as failure:
+            warnings.append(
+                InventoryCloseWarning(
+                    close=close,
+                    kind=ADJUSTMENT_FAILED,
+                    item_no=failure.item_no,
+                    message=f"Item {failure.item_no} could not be adjusted: {failure.reason}",
+                    advice=ADVICE[ADJUSTMENT_FAILED],
+                )
+            )
+        InventoryClose.objects.filter(pk=close.pk).update(
+            items_done=done, entries_adjusted=adjusted, cost_difference=difference
+        )
+        if progress:
+            progress(done, len(items))
+    return warnings
+
+
+def _finish(close: InventoryClose) -> list[InventoryCloseWarning]:
+    """Settle, post and close (a close) or post (a recalculation), in the caller's
+    transaction."""
+    warnings: list[InventoryCloseWarning] = []
+    is_close = close.kind == InventoryCloseKind.CLOSE
+    period = None
+    if is_close:
+        assert close.closing_date is not None
+        period_lock(exclusive=True)  # no posting slips into the period from here on
+        period = inventory_period_for_closing(
+            ending_date=close.closing_date, name=_period_name(close.closing_date)
+        )
+        test = inventory_period_close_test(period)
+        if not test.can_close:
+            raise _Refused(test.blockers)
+        InventoryClose.objects.filter(pk=close.pk).update(phase="settling", period=period)
+        warnings.extend(_settle(close))
+    InventoryClose.objects.filter(pk=close.pk).update(phase="posting")
+    warnings.extend(_post(close))
+    if is_close:
+        assert period is not None
+        inventory_period_close(period=period, description=f"Month-end close {close.document_no}")
+    InventoryClose.objects.filter(pk=close.pk).update(
+        status=InventoryCloseStatus.DONE, ended_at=timezone.now(), phase=""
+    )
+    return warnings
+
+
+def _period_name(closing_date: dt.date) -> str:
+    if (closing_date + dt.timedelta(days=1)).day == 1:
+        return closing_date.strftime("%B %Y")
+    return ""
+
+
+def _settle(close: InventoryClose) -> list[InventoryCloseWarning]:
+    assert close.closing_date is not None
+    plan = settlement_plan(close.closing_date)
+    InventoryCloseSettlement.objects.bulk_create(
+        [
+            InventoryCloseSettlement(
+                close=close,
+                application_id=link.application_id,
+                item_id=link.item_id,
+                outbound_entry_id=link.outbound_id,
+                inbound_entry_id=link.inbound_id,
+                quantity=link.quantity,
+                cost_amount=link.cost_amount,
+            )
+            for link in plan.links
+        ],
+        batch_size=5000,
+    )
+    InventoryClose.objects.filter(pk=close.pk).update(
+        issues_settled=len({link.outbound_id for link in plan.links}),
+        standard_items_skipped=plan.standard_items_skipped,
+    )
+    return [
+        InventoryCloseWarning(
+            close=close,
+            kind=issue.kind,
+            item_no=issue.item_no,
+            entry_no=issue.entry_no,
+            message=issue.message,
+            advice=issue.advice,
+        )
+        for issue in plan.unsettled
+    ]
+
+
+def _posted_amounts(nos: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    return {
+        no: (actual, expected)
+        for no, actual, expected in ValueEntry.objects.filter(pk__in=nos).values_list(
+            "pk", "cost_posted_to_gl", "expected_cost_posted_to_gl"
+        )
+    }
+
+
+def _post(close: InventoryClose) -> list[InventoryCloseWarning]:
+    """Post Inventory Cost to G/L under the close's document no., remembering what it added to
+    each value entry's posted amounts."""
+    queued = list(PostValueEntryToGL.objects.values_list("value_entry_id", flat=True))
+    before = _posted_amounts(queued)
+    report = posting.inventory_cost_post_to_gl(
+        post_method=posting.PER_POSTING_GROUP, document_no=close.document_no
+    )
+    after = _posted_amounts(queued)
+    InventoryCloseGLPosting.objects.bulk_create(
+        [
+            InventoryCloseGLPosting(
+                close=close, value_entry_id=no, actual=actual - old[0], expected=expected - old[1]
+            )
+            for no, old in before.items()
+            for actual, expected in [after[no]]
+            if (actual, expected) != old
+        ],
+        batch_size=5000,
+    )
+    transaction_no = GLEntry.objects.filter(
+        document_no=close.document_no, source_code=posting.SOURCE_CODE
+    ).aggregate(t=Min("transaction_no"))["t"]
+    InventoryClose.objects.filter(pk=close.pk).update(
+        value_entries_posted=report.value_entries_posted, gl_transaction_no=transaction_no
+    )
+    expected_posting = InventorySetup.get().expected_cost_posting_to_gl
+    warnings = []
+    for skipped in report.skipped:
+        if skipped.expected_cost and not expected_posting:
+            continue  # expected cost waits for its invoice by design
+        if close.closing_date is not None and skipped.posting_date > close.closing_date:
+            continue
+        warnings.append(
+            InventoryCloseWarning(
+                close=close,
+                kind=NOT_POSTED_TO_GL,
+                item_no=skipped.item_no,
+                entry_no=skipped.value_entry_no,
+                message=f"Value entry {skipped.value_entry_no} of item {skipped.item_no} "
+                f"({skipped.posting_date}) was not posted to the G/L: {skipped.reason}",
+                advice=ADVICE[NOT_POSTED_TO_GL],
+            )
+        )
+    return warnings
+
+
+# -- reversing ---------------------------------------------------------------------------------
+
+
+def latest_reversible_close() -> InventoryClose | None:
+    return (
+        InventoryClose.objects.filter(
+            kind=InventoryCloseKind.CLOSE, status=InventoryCloseStatus.DONE
+        )
+        .order_by("-closing_date", "-id")
+        .first()
+    )
+
+
+def inventory_close_reverse(*, close: InventoryClose, user: Any = None) -> InventoryClose:
+    """Reverse the latest close: reopen its period, reverse its G/L entries with new ones, put
+    its value entries back in the G/L queue, make its settlements inactive. One transaction."""
+    with transaction.atomic():
+        period_lock(exclusive=True)
+        close = InventoryClose.objects.select_for_update().get(pk=close.pk)
+        if close.kind != InventoryCloseKind.CLOSE:
+            raise InvalidInput.on(
+                "close", "A recalculation settles and closes nothing; there is nothing to reverse."
+            )
+        if close.status != InventoryCloseStatus.DONE:
+            raise InvalidInput.on(
+                "close",
+                f"The close is {close.get_status_display().lower()}; only a done close "
+                "can be reversed.",
+            )
+        latest = latest_reversible_close()
+        if latest is not None and latest.pk != close.pk:
+            raise InvalidInput.on(
+                "close",
+                f"Only the latest close can be reversed: reverse the close of "
+                f"{latest.closing_date} ({latest.document_no}) first.",
+            )
+        assert close.period is not None
+        try:
+            inventory_period_reopen(
+                period=close.period, user=user, description=f"Reversal of {close.document_no}"
+            )
+        except InvalidInput as problem:
+            raise InvalidInput({"close": problem.detail["period"]}) from problem
+        close.reversal_gl_transaction_no = _reverse_gl(close)
+        InventoryCloseSettlement.objects.filter(close=close, active=True).update(active=False)
+        close.status = InventoryCloseStatus.REVERSED
+        close.reversed_at = timezone.now()
+        close.reversed_by = _user_name(user)
+        close.save(
+            update_fields=["status", "reversed_at", "reversed_by", "reversal_gl_transaction_no"]
+        )
+    return close
+
+
+def _reverse_gl(close: InventoryClose) -> int | None:
+    if close.gl_transaction_no is None:
+        return None
+    originals = list(
+        GLEntry.objects.filter(transaction_no=close.gl_transaction_no).order_by("entry_no")
+    )
+    numbers = allocate(GLEntry, len(originals))
+    reversal = {
+        original.pk: GLEntry(
+            entry_no=number,
+            transaction_no=numbers[0],
+            posting_date=original.posting_date,
+            document_no=original.document_no,
+            account_id=original.account_id,
+            amount=-original.amount,
+            description=f"Reversal: {original.description}"[:100],
+            source_code=REVERSAL_SOURCE_CODE,
+            dimensions=original.dimensions,
+        )
+        for number, original in zip(numbers, originals, strict=True)
+    }
+    GLEntry.objects.bulk_create(reversal.values(), batch_size=5000)
+    GLItemLedgerRelation.objects.bulk_create(
+        [
+            GLItemLedgerRelation(gl_entry_id=reversal[gl].entry_no, value_entry_id=value)
+            for gl, value in GLItemLedgerRelation.objects.filter(
+                gl_entry_id__in=list(reversal)
+            ).values_list("gl_entry_id", "value_entry_id")
+        ],
+        batch_size=5000,
+    )
+    postings = {
+        no: (actual, expected)
+        for no, actual, expected in close.postings.values_list(
+            "value_entry_id", "actual", "expected"
+        )
+    }
+    values = list(ValueEntry.objects.filter(pk__in=list(postings)))
+    for value in values:
+        actual, expected = postings[value.pk]
+        value.cost_posted_to_gl -= actual
+        value.expected_cost_posted_to_gl -= expected
+    ValueEntry.objects.bulk_update(
+        values, ["cost_posted_to_gl", "expected_cost_posted_to_gl"], batch_size=5000
+    )
+    PostValueEntryToGL.objects.bulk_create(
+        [PostValueEntryToGL(value_entry_id=no) for no in postings],
+        ignore_conflicts=True,
+        batch_size=5000,
+    )
+    return numbers[0] if numbers else None
+
+
+def close_warnings_by_kind(close: InventoryClose) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for kind in close.warnings.values_list("kind", flat=True):
+        counts[kind] += 1
+    return dict(counts)
+
+
+__all__ = [
+    "ADVICE",
+    "PreRun",
+    "SettlementPlan",
+    "UnsettledIssue",
+    "inventory_close_execute",
+    "inventory_close_prerun",
+    "inventory_close_reverse",
+    "inventory_close_start",
+    "latest_reversible_close",
+    "settlement_plan",
+]
