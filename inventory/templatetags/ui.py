@@ -152,6 +152,13 @@ NAV: list[tuple[str, Any]] = [
     ("Post Inventory Cost to G/L", "/gl/post-inventory-cost/"),
     ("Reconciliation", "/gl/reconciliation/"),
     (
+        "Month End",
+        [
+            ("Inventory Periods", "/inventory-periods/"),
+            ("Month-End Close", "/month-end-close/"),
+        ],
+    ),
+    (
         "Ledgers",
         [
             ("Item Ledger Entries", "/ledgers/item-entries/"),
