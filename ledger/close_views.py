@@ -9,6 +9,7 @@ viewer or accountant role; running and reversing are POSTs for accountants.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -35,7 +36,10 @@ def _page(request: HttpRequest, form: InventoryCloseForm, prerun=None) -> HttpRe
         {
             "form": form,
             "prerun": prerun,
-            "closes": paginate(request, InventoryClose.objects.order_by("-id")),
+            "closes": paginate(
+                request,
+                InventoryClose.objects.annotate(warnings_count=Count("warnings")).order_by("-id"),
+            ),
             "latest_reversible": latest.pk if latest else None,
             "can_write": can_write(request.user),
         },
@@ -88,6 +92,7 @@ def _detail_context(request: HttpRequest, close: InventoryClose) -> dict:
         "percent": int(100 * close.items_done / close.items_total) if close.items_total else 0,
         "can_write": can_write(request.user),
         "can_reverse": latest is not None and latest.pk == close.pk,
+        "stale": closing.close_is_stale(close),
     }
 
 

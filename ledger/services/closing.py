@@ -77,6 +77,7 @@ log = logging.getLogger(__name__)
 
 REVERSAL_SOURCE_CODE = "INVTCLREV"
 _START_LOCK_KEY = 5811  # one close or recalculation started at a time (PostgreSQL)
+_RUN_LOCK_KEY = 5812  # with the close's id: held by the worker running it
 
 # Warnings of the close log (spec §16) and what to do about each.
 MORE_ISSUES_THAN_RECEIPTS = "more_issues_than_receipts"
@@ -333,6 +334,13 @@ def inventory_close_start(
         running = InventoryClose.objects.filter(
             status__in=(InventoryCloseStatus.QUEUED, InventoryCloseStatus.RUNNING)
         ).first()
+        if running is not None and close_is_stale(running):
+            _failed(
+                running,
+                "Its worker stopped before it finished; nothing of its last step "
+                "was kept. Start it again.",
+            )
+            running = None
         if running is not None:
             raise InvalidInput.on("kind", f"{running} is under way; wait until it has finished.")
         if kind == InventoryCloseKind.CLOSE:
@@ -362,22 +370,58 @@ class _Refused(Exception):
 def inventory_close_execute(
     close_id: int, *, task_id: str = "", progress: Progress | None = None
 ) -> InventoryClose | None:
-    """Run a queued close or recalculation (a worker's task). Claimed by a conditional update,
-    so a second delivery does nothing (the same task redelivered after a lost worker may take
-    it up again: adjustment is idempotent and the rest is one transaction)."""
-    claimable = InventoryClose.objects.filter(pk=close_id, status=InventoryCloseStatus.QUEUED)
-    if task_id:
-        claimable = claimable | InventoryClose.objects.filter(
-            pk=close_id, status=InventoryCloseStatus.RUNNING, task_id=task_id
+    """Run a queued close or recalculation (a worker's task): claimed under its run lock by a
+    conditional update, so a second delivery does nothing, and a close whose worker died may be
+    taken over (adjustment is idempotent and the rest is one transaction)."""
+    if not _run_lock(close_id):
+        return None  # another worker runs it now
+    try:
+        # A running close whose run lock was free has lost its worker: this one takes over.
+        statuses = [InventoryCloseStatus.QUEUED]
+        if connection.vendor == "postgresql":
+            statuses.append(InventoryCloseStatus.RUNNING)
+        claimed = InventoryClose.objects.filter(pk=close_id, status__in=statuses).update(
+            status=InventoryCloseStatus.RUNNING,
+            started_at=timezone.now(),
+            task_id=task_id,
+            phase="adjusting",
+            error="",
         )
-    claimed = claimable.update(
-        status=InventoryCloseStatus.RUNNING,
-        started_at=timezone.now(),
-        task_id=task_id,
-        phase="adjusting",
-    )
-    if not claimed:
-        return None
+        if not claimed:
+            return None
+        return _execute(close_id, progress)
+    finally:
+        _run_unlock(close_id)
+
+
+def _run_lock(close_id: int) -> bool:
+    """A session-level PostgreSQL advisory lock held while a close runs: a second delivery of
+    its task finds it taken and does nothing; when a worker dies its connection goes and the
+    lock with it, so a redelivered task may take the close over."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_RUN_LOCK_KEY, close_id])
+        return bool(cursor.fetchone()[0])
+
+
+def _run_unlock(close_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_RUN_LOCK_KEY, close_id])
+
+
+def close_is_stale(close: InventoryClose) -> bool:
+    """Running, but no worker holds its run lock any more (PostgreSQL only)."""
+    if close.status != InventoryCloseStatus.RUNNING or connection.vendor != "postgresql":
+        return False
+    if not _run_lock(close.pk):
+        return False
+    _run_unlock(close.pk)
+    return True
+
+
+def _execute(close_id: int, progress: Progress | None) -> InventoryClose:
     close = InventoryClose.objects.get(pk=close_id)
     warnings: list[InventoryCloseWarning] = []
     try:

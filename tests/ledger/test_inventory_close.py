@@ -20,7 +20,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from inventory.errors import InvalidInput
@@ -39,8 +39,10 @@ from ledger.models import (
     InventoryCloseStatus,
 )
 from ledger.services.closing import (
+    ISSUE_NOT_INVOICED,
     MORE_ISSUES_THAN_RECEIPTS,
     NOT_POSTED_TO_GL,
+    PRODUCTION_NOT_COSTED,
     RECEIPTS_NOT_INVOICED,
     inventory_close_execute,
     inventory_close_prerun,
@@ -354,3 +356,55 @@ def test_a_close_on_a_closed_date_is_refused():
         inventory_close_start(kind="close", closing_date=day(1, 15), enqueue=False)
     assert "closed up to 2025-01-31" in error.value.detail["closing_date"][0]
     assert InventoryClose.objects.count() == 1
+
+
+def test_an_issue_not_invoiced_and_output_not_costed_are_in_the_close_log():
+    make_item("H")
+    post("purchase", "H", 3, day(1, 5), unit_cost=10)
+    shipped = post("sale", "H", 1, day(1, 10), invoiced=False)  # shipped, not invoiced
+    make_item("P")
+    output = post("output", "P", 3, day(1, 6), unit_cost=20, order_no="PO-1")
+    # The product has no production orders yet, so output posts invoiced; an order whose output
+    # is not costed yet looks like this.
+    ItemLedgerEntry.objects.filter(pk=output.pk).update(completely_invoiced=False)
+    consumed = post("sale", "P", 2, day(1, 12))
+    close = close_at(day(1, 31))
+    log = {(w.kind, w.entry_no): w for w in close.warnings.all()}
+    assert set(log) == {(ISSUE_NOT_INVOICED, shipped.pk), (PRODUCTION_NOT_COSTED, consumed.pk)}
+    assert (
+        log[ISSUE_NOT_INVOICED, shipped.pk].advice == "Invoice the issue, or move the closing date."
+    )
+    assert log[PRODUCTION_NOT_COSTED, consumed.pk].message.endswith(
+        f"the output {output.pk} it used is not yet costed."
+    )
+    assert settlements(close) == []
+
+
+def test_a_second_delivery_of_a_running_close_does_nothing():
+    close = inventory_close_start(kind="close", closing_date=day(1, 31), enqueue=False)
+    other = connection.copy()  # the worker that runs it, on its own connection
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(5812, %s)", [close.pk])
+        assert inventory_close_execute(close.pk, task_id="again") is None
+        assert InventoryClose.objects.get(pk=close.pk).status == InventoryCloseStatus.QUEUED
+    finally:
+        other.close()
+
+
+def test_a_close_whose_worker_died_is_taken_over():
+    january_of_a()
+    close = inventory_close_start(kind="close", closing_date=day(1, 31), enqueue=False)
+    # Its worker claimed it and died: running, and nobody holds its run lock.
+    InventoryClose.objects.filter(pk=close.pk).update(status="running", task_id="lost")
+    taken = inventory_close_execute(close.pk, task_id="redelivered")
+    assert (taken.status, taken.task_id) == (InventoryCloseStatus.DONE, "redelivered")
+    assert nonzero(balances()) == GL_AFTER_CLOSE
+
+
+def test_a_stale_close_does_not_stop_a_new_one():
+    stale = inventory_close_start(kind="recalculation", closing_date=None, enqueue=False)
+    InventoryClose.objects.filter(pk=stale.pk).update(status="running")
+    fresh = inventory_close_start(kind="recalculation", closing_date=None, enqueue=False)
+    assert InventoryClose.objects.get(pk=stale.pk).status == InventoryCloseStatus.FAILED
+    assert fresh.status == InventoryCloseStatus.QUEUED

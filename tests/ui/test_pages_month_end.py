@@ -15,6 +15,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from inventory.models import InventoryPeriod, InventoryPeriodEntry
 from inventory.services import JournalLine, inventory_setup_update, item_create, item_journal_post
@@ -210,10 +211,21 @@ def test_a_running_close_refreshes_itself_with_its_progress(january, accountant_
     InventoryClose.objects.filter(pk=close.pk).update(
         status="running", phase="adjusting", items_total=4, items_done=1
     )
-    html = text(accountant_page.get(f"/month-end-close/{close.pk}/status/", HTTP_HX_REQUEST="true"))
+    url = f"/month-end-close/{close.pk}/status/"
+    worker = connection.copy()  # a worker running it holds its run lock on its own connection
+    try:
+        with worker.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(5812, %s)", [close.pk])
+        html = text(accountant_page.get(url, HTTP_HX_REQUEST="true"))
+    finally:
+        worker.close()
     assert 'hx-trigger="every 2s"' in html
     assert "Adjusting cost: 1 of 4 items." in html
     assert '<progress max="4" value="1"' in html
+    # The worker is gone: the page says so, and still follows the close.
+    html = text(accountant_page.get(url, HTTP_HX_REQUEST="true"))
+    assert "Its worker stopped answering before it finished" in html
+    assert 'hx-trigger="every 2s"' in html
 
 
 def test_a_refused_close_is_shown_at_the_field(accountant_page):
