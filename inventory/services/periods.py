@@ -22,10 +22,12 @@ from inventory.models import (
     InventoryPeriod,
     InventoryPeriodEntry,
     InventoryPeriodEntryType,
+    Item,
     ItemApplicationEntry,
     ItemLedgerEntry,
 )
 from inventory.services.guards import period_lock
+from inventory.services.hooks import reopen_problem
 
 EARLIER_PERIOD_OPEN = "earlier_period_open"
 NEGATIVE_INVENTORY = "negative_inventory"
@@ -133,30 +135,42 @@ def _negative_inventory(end: dt.date) -> list[Blocker]:
     return blockers
 
 
-def _not_adjusted(end: dt.date) -> list[Blocker]:
-    """Items whose costs in the period still wait for adjustment: entries flagged Applied
-    Entry to Adjust, applications whose outbound is not updated, average-cost periods not
-    adjusted, all dated on or before the ending date."""
+def _waiting(end: dt.date | None) -> tuple[dict[str, set[int]], dict[str, list[dt.date]]]:
+    """Per item, the entries whose costs wait for adjustment (flagged Applied Entry to Adjust,
+    or inbound entries with an application whose outbound is not updated) and the average-cost
+    periods not adjusted, on or before the date (all, without one)."""
+    dated = {} if end is None else {"posting_date__lte": end}
     waiting: dict[str, set[int]] = {}
-    flagged = ItemLedgerEntry.objects.filter(
-        applied_entry_to_adjust=True, posting_date__lte=end
-    ).values_list("item__no", "entry_no")
+    flagged = ItemLedgerEntry.objects.filter(applied_entry_to_adjust=True, **dated).values_list(
+        "item__no", "entry_no"
+    )
     for item_no, no in flagged:
         waiting.setdefault(item_no, set()).add(no)
-    links = ItemApplicationEntry.objects.filter(
-        outbound_entry_is_updated=False, posting_date__lte=end
-    ).values_list("inbound_item_entry__item__no", "inbound_item_entry_id")
-    for item_no, no in links:
+    links = ItemApplicationEntry.objects.filter(outbound_entry_is_updated=False, **dated)
+    for item_no, no in links.values_list("inbound_item_entry__item__no", "inbound_item_entry_id"):
         waiting.setdefault(item_no, set()).add(no)
     points: dict[str, list[dt.date]] = {}
+    valued = {} if end is None else {"valuation_date__lte": end}
     for item_no, valuation_date in AvgCostAdjmtEntryPoint.objects.filter(
-        cost_is_adjusted=False, valuation_date__lte=end
+        cost_is_adjusted=False, **valued
     ).values_list("item__no", "valuation_date"):
         points.setdefault(item_no, []).append(valuation_date)
+    return waiting, points
+
+
+def items_waiting_for_adjustment(until: dt.date | None) -> set[str]:
+    """Numbers of the items whose costs up to the date (all, without one) are not adjusted."""
+    waiting, points = _waiting(until)
+    return set(waiting) | set(points)
+
+
+def _not_adjusted(end: dt.date) -> list[Blocker]:
+    """Items whose costs in the period still wait for adjustment."""
+    waiting, points = _waiting(end)
     excluded = set(
-        ItemLedgerEntry.objects.filter(
-            item__no__in=set(waiting) | set(points), item__excluded_from_cost_adjustment=True
-        ).values_list("item__no", flat=True)
+        Item.objects.filter(
+            no__in=set(waiting) | set(points), excluded_from_cost_adjustment=True
+        ).values_list("no", flat=True)
     )
     blockers = []
     for item_no in sorted(set(waiting) | set(points)):
@@ -239,6 +253,9 @@ def inventory_period_reopen(
                 f"Only the last closed period can be reopened: reopen the period "
                 f"{_named(last)}ending {last.ending_date} first.",
             )
+        problem = reopen_problem(period)
+        if problem:
+            raise InvalidInput.on("period", problem)
         period.closed = False
         period.save(update_fields=["closed"])
         _history(period, InventoryPeriodEntryType.REOPEN, user, description)

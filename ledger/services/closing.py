@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Min, Sum
+from django.db.models import F, Min, Q, Sum
 from django.utils import timezone
 
 from costing.engine.money import ZERO, q_amount
@@ -60,6 +60,7 @@ from inventory.services.periods import (
     inventory_period_close_test,
     inventory_period_for_closing,
     inventory_period_reopen,
+    items_waiting_for_adjustment,
 )
 from ledger.models import (
     GLEntry,
@@ -458,12 +459,14 @@ def _failed(close: InventoryClose, error: str) -> None:
 
 
 def _adjust(close: InventoryClose, progress: Progress | None) -> list[InventoryCloseWarning]:
-    """Adjust every item that needs it, up to the closing date, each item committed on its own
-    (short locks, live progress); a failing item is logged and the others go on."""
+    """Adjust every item that needs it (flagged so, or with costs up to the closing date that
+    wait), up to the closing date, each item committed on its own (short locks, live progress);
+    a failing item is logged and the others go on."""
+    waiting = items_waiting_for_adjustment(close.closing_date)
     items = list(
-        Item.objects.filter(cost_is_adjusted=False, excluded_from_cost_adjustment=False).order_by(
-            "no"
-        )
+        Item.objects.filter(Q(cost_is_adjusted=False) | Q(no__in=waiting))
+        .filter(excluded_from_cost_adjustment=False)
+        .order_by("no")
     )
     InventoryClose.objects.filter(pk=close.pk).update(items_total=len(items), items_done=0)
     warnings = []
@@ -619,6 +622,20 @@ def _post(close: InventoryClose) -> list[InventoryCloseWarning]:
 # -- reversing ---------------------------------------------------------------------------------
 
 
+def period_held_by_close(period: InventoryPeriod) -> str | None:
+    """A period a close in force has closed reopens only through the close's reversal, which
+    also undoes its settlements and G/L posting."""
+    close = InventoryClose.objects.filter(
+        period=period, kind=InventoryCloseKind.CLOSE, status=InventoryCloseStatus.DONE
+    ).first()
+    if close is None:
+        return None
+    return (
+        f"The month-end close {close.document_no} closed this period: reverse the close "
+        "(Month-End Close) to reopen it."
+    )
+
+
 def latest_reversible_close() -> InventoryClose | None:
     return (
         InventoryClose.objects.filter(
@@ -653,6 +670,10 @@ def inventory_close_reverse(*, close: InventoryClose, user: Any = None) -> Inven
                 f"{latest.closing_date} ({latest.document_no}) first.",
             )
         assert close.period is not None
+        close.status = InventoryCloseStatus.REVERSED  # first: the period is no longer held
+        close.reversed_at = timezone.now()
+        close.reversed_by = _user_name(user)
+        close.save(update_fields=["status", "reversed_at", "reversed_by"])
         try:
             inventory_period_reopen(
                 period=close.period, user=user, description=f"Reversal of {close.document_no}"
@@ -660,13 +681,8 @@ def inventory_close_reverse(*, close: InventoryClose, user: Any = None) -> Inven
         except InvalidInput as problem:
             raise InvalidInput({"close": problem.detail["period"]}) from problem
         close.reversal_gl_transaction_no = _reverse_gl(close)
+        close.save(update_fields=["reversal_gl_transaction_no"])
         InventoryCloseSettlement.objects.filter(close=close, active=True).update(active=False)
-        close.status = InventoryCloseStatus.REVERSED
-        close.reversed_at = timezone.now()
-        close.reversed_by = _user_name(user)
-        close.save(
-            update_fields=["status", "reversed_at", "reversed_by", "reversal_gl_transaction_no"]
-        )
     return close
 
 

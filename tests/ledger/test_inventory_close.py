@@ -18,8 +18,10 @@ COGS 40 + 72 + 3.20 + 4.80 = 120.00; Direct Cost Applied -(100 + 8) = -108.00.
 from __future__ import annotations
 
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Sum
 
@@ -27,11 +29,13 @@ from inventory.errors import InvalidInput
 from inventory.models import (
     InventoryPeriod,
     InventoryPeriodEntry,
+    Item,
     ItemLedgerEntry,
     PostValueEntryToGL,
     ValueEntry,
 )
 from inventory.services import item_charge_assign
+from inventory.services.periods import inventory_period_reopen
 from ledger.models import (
     GLEntry,
     InventoryClose,
@@ -408,3 +412,52 @@ def test_a_stale_close_does_not_stop_a_new_one():
     fresh = inventory_close_start(kind="recalculation", closing_date=None, enqueue=False)
     assert InventoryClose.objects.get(pk=stale.pk).status == InventoryCloseStatus.FAILED
     assert fresh.status == InventoryCloseStatus.QUEUED
+
+
+def test_a_period_closed_by_a_close_reopens_only_through_its_reversal():
+    close = close_at(day(1, 31))
+    with pytest.raises(InvalidInput) as error:
+        inventory_period_reopen(period=close.period)
+    assert error.value.detail == {
+        "period": [
+            f"The month-end close {close.document_no} closed this period: reverse the close "
+            "(Month-End Close) to reopen it."
+        ]
+    }
+    assert InventoryPeriod.objects.get().closed
+    inventory_close_reverse(close=close)
+    assert not InventoryPeriod.objects.get().closed
+
+
+def test_the_close_adjusts_an_item_whose_entries_wait_though_its_flag_says_adjusted():
+    e = january_of_a()
+    # Cost is Adjusted set on the item by hand, its entries still flagged: the period could not
+    # close unless the close adjusts the item anyway.
+    Item.objects.filter(no="A").update(cost_is_adjusted=True)
+    close = close_at(day(1, 31))
+    assert close.status == InventoryCloseStatus.DONE
+    assert settlements(close, names=e)[0] == ("s1", "r1", D("4"), D("43.20"))
+
+
+def test_the_command_closes_with_a_progress_bar_and_prints_the_log():
+    january_of_a()
+    out, err = StringIO(), StringIO()
+    call_command("inventory_close", "--closing-date", "2025-01-31", stdout=out, stderr=err)
+    assert "adjusting" in err.getvalue() and "1/1 items" in err.getvalue()
+    lines = out.getvalue().splitlines()
+    assert "are not yet invoiced. Invoice the receipts, or move the closing date." in lines[0]
+    assert lines[-1].startswith("Close CLOSE-")
+    # Posted: r1, s1, s2, the charge and the two adjustments; r2's expected cost waits.
+    assert lines[-1].endswith(": Done; 2 entries adjusted, 2 issues settled, 6 value entries "
+                              "posted to the G/L.")  # fmt: skip
+    call_command("inventory_close", "--reverse", stdout=out)
+    assert InventoryClose.objects.get().status == InventoryCloseStatus.REVERSED
+
+
+def test_the_command_refuses_a_close_with_the_reason():
+    make_item("N")
+    post("purchase", "N", 2, day(1, 5), unit_cost=10)
+    post("sale", "N", 3, day(1, 20))
+    with pytest.raises(CommandError, match="Item N has negative inventory"):
+        call_command("inventory_close", "--closing-date", "2025-01-31", stdout=StringIO())
+    assert not InventoryClose.objects.exists()
