@@ -34,7 +34,7 @@ from inventory.models import (
     PostValueEntryToGL,
     ValueEntry,
 )
-from inventory.services import item_charge_assign
+from inventory.services import item_charge_assign, item_ledger_entry_invoice
 from inventory.services.periods import inventory_period_reopen
 from ledger.models import (
     GLEntry,
@@ -461,3 +461,27 @@ def test_the_command_refuses_a_close_with_the_reason():
     with pytest.raises(CommandError, match="Item N has negative inventory"):
         call_command("inventory_close", "--closing-date", "2025-01-31", stdout=StringIO())
     assert not InventoryClose.objects.exists()
+
+
+def test_a_receipt_invoiced_after_the_close_is_settled_by_the_next_one_dated_in_the_open_period():
+    e = january_of_a()
+    close_at(day(1, 31))
+    # r2 is invoiced in February at 13 instead of 12: the unit of s2 that came from it costs
+    # 1.00 more; January is closed, so the adjustment is dated 1 Feb.
+    item_ledger_entry_invoice(
+        entry_no=e["r2"].pk, posting_date=day(2, 5), quantity=D(5), unit_cost=D(13)
+    )
+    february = close_at(day(2, 28))
+    adjustment = ValueEntry.objects.get(
+        item_ledger_entry=e["s2"], adjustment=True, cost_amount_actual=D("-1")
+    )
+    assert (adjustment.posting_date, adjustment.valuation_date) == (day(2, 1), day(1, 28))
+    assert settlements(february, names=e) == [("s2", "r2", D("1"), D("13.00"))]
+    assert february.warnings.count() == 0
+    # Inventory -12.00 + 65.00 (the invoice) - 1.00 = 52.00, the 4 units left of r2 at 13.00;
+    # COGS 120.00 + 1.00; Direct Cost Applied -108.00 - 65.00.
+    assert nonzero(balances()) == {
+        INVENTORY: D("52.00"),
+        COGS: D("121.00"),
+        DIRECT_COST_APPLIED: D("-173.00"),
+    }
