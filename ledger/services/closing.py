@@ -117,27 +117,32 @@ class UnsettledIssue:
     entry_no: int
     entry_type: str
     posting_date: dt.date
-    quantity: Decimal
+    quantity: Decimal  # not settled, of issue_quantity
+    issue_quantity: Decimal
     receipt_entry_nos: tuple[int, ...] = ()
 
     @property
     def message(self) -> str:
         what = (
             f"Issue {self.entry_no} of item {self.item_no} ({self.entry_type.replace('_', ' ')} "
-            f"of {self.posting_date}): {self.quantity.normalize():f} could not be settled"
+            f"of {self.posting_date}): {self.quantity.normalize():f} of "
+            f"{self.issue_quantity.normalize():f} could not be settled"
         )
-        receipts = ", ".join(str(no) for no in self.receipt_entry_nos)
+        nos = ", ".join(str(no) for no in self.receipt_entry_nos)
+        one = len(self.receipt_entry_nos) == 1
+        receipts = f"receipt {nos}" if one else f"receipts {nos}"
         if self.kind == MORE_ISSUES_THAN_RECEIPTS:
-            if receipts:
+            if nos:
                 return (
                     f"{what}: more issues than receipts up to the closing date (it used "
-                    f"receipts {receipts}, dated after it)."
+                    f"{receipts}, dated after it)."
                 )
             return f"{what}: more issues than receipts up to the closing date (no receipt)."
         if self.kind == RECEIPTS_NOT_INVOICED:
-            return f"{what}: receipts {receipts} are not yet invoiced."
+            verb = "is" if one else "are"
+            return f"{what}: {receipts} {verb} not yet invoiced."
         if self.kind == PRODUCTION_NOT_COSTED:
-            return f"{what}: the output {receipts} it used is not yet costed."
+            return f"{what}: the output {nos} it used is not yet costed."
         return f"{what}: the issue is not yet invoiced."
 
     @property
@@ -254,9 +259,11 @@ def settlement_plan(closing_date: dt.date) -> SettlementPlan:
         elif not in_invoiced:
             kind = PRODUCTION_NOT_COSTED if in_type in _OUTPUT_TYPES else RECEIPTS_NOT_INVOICED
         if kind is not None:
-            entry = unsettled.setdefault((kind, outbound), [item_no, out_type, out_date, ZERO, []])
+            entry = unsettled.setdefault(
+                (kind, outbound), [item_no, out_type, out_date, ZERO, -out_qty, []]
+            )
             entry[3] += quantity
-            entry[4].append(inbound)
+            entry[5].append(inbound)
             continue
         if method == CostingMethod.AVERAGE:
             unit = -(cost.get(outbound) or ZERO) / -out_qty
@@ -266,20 +273,30 @@ def settlement_plan(closing_date: dt.date) -> SettlementPlan:
             _Link(app_id, item_id, outbound, inbound, quantity, q_amount(unit * quantity))
         )
     # What no receipt covers at all (open outbound entries) is not settled either.
-    for entry_no, item_no, out_type, out_date, remaining in (
+    for entry_no, item_no, out_type, out_date, out_qty, remaining in (
         ItemLedgerEntry.objects.filter(positive=False, open=True, posting_date__lte=closing_date)
         .exclude(item__costing_method=CostingMethod.STANDARD)
-        .values_list("entry_no", "item__no", "entry_type", "posting_date", "remaining_quantity")
+        .values_list(
+            "entry_no", "item__no", "entry_type", "posting_date", "quantity", "remaining_quantity"
+        )
     ):
         entry = unsettled.setdefault(
-            (MORE_ISSUES_THAN_RECEIPTS, entry_no), [item_no, out_type, out_date, ZERO, []]
+            (MORE_ISSUES_THAN_RECEIPTS, entry_no),
+            [item_no, out_type, out_date, ZERO, -out_qty, []],
         )
         entry[3] += -remaining
     plan.unsettled = [
-        UnsettledIssue(kind, item_no, entry_no, out_type, out_date, quantity, tuple(receipts))
-        for (kind, entry_no), (item_no, out_type, out_date, quantity, receipts) in sorted(
-            unsettled.items(), key=lambda pair: (pair[1][0], pair[0][1], pair[0][0])
+        UnsettledIssue(
+            kind, item_no, entry_no, out_type, out_date, quantity, issue_qty, tuple(receipts)
         )
+        for (kind, entry_no), (
+            item_no,
+            out_type,
+            out_date,
+            quantity,
+            issue_qty,
+            receipts,
+        ) in sorted(unsettled.items(), key=lambda pair: (pair[1][0], pair[0][1], pair[0][0]))
     ]
     return plan
 

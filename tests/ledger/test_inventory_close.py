@@ -174,8 +174,8 @@ def test_the_close_log_says_which_issue_was_not_settled_and_what_to_do():
         e["s2"].pk,
     )
     assert warning.message == (
-        f"Issue {e['s2'].pk} of item A (sale of 2025-01-28): 1 could not be settled: "
-        f"receipts {e['r2'].pk} are not yet invoiced."
+        f"Issue {e['s2'].pk} of item A (sale of 2025-01-28): 1 of 7 could not be "
+        f"settled: receipt {e['r2'].pk} is not yet invoiced."
     )
     assert warning.advice == "Invoice the receipts, or move the closing date."
 
@@ -188,8 +188,9 @@ def test_more_issues_than_receipts_up_to_the_closing_date_is_settled_by_the_next
     (warning,) = january.warnings.all()
     assert warning.kind == MORE_ISSUES_THAN_RECEIPTS
     assert warning.message == (
-        f"Issue {sold.pk} of item B (sale of 2025-01-10): 2 could not be settled: more issues "
-        f"than receipts up to the closing date (it used receipts {received.pk}, dated after it)."
+        f"Issue {sold.pk} of item B (sale of 2025-01-10): 2 of 2 could not be settled: more "
+        f"issues than receipts up to the closing date (it used receipt {received.pk}, dated after "
+        "it)."
     )
     assert "move the closing date" in warning.advice
     assert settlements(january) == []
@@ -445,7 +446,7 @@ def test_the_command_closes_with_a_progress_bar_and_prints_the_log():
     call_command("inventory_close", "--closing-date", "2025-01-31", stdout=out, stderr=err)
     assert "adjusting" in err.getvalue() and "1/1 items" in err.getvalue()
     lines = out.getvalue().splitlines()
-    assert "are not yet invoiced. Invoice the receipts, or move the closing date." in lines[0]
+    assert "is not yet invoiced. Invoice the receipts, or move the closing date." in lines[0]
     assert lines[-1].startswith("Close CLOSE-")
     # Posted: r1, s1, s2, the charge and the two adjustments; r2's expected cost waits.
     assert lines[-1].endswith(": Done; 2 entries adjusted, 2 issues settled, 6 value entries "

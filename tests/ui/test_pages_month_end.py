@@ -181,7 +181,7 @@ def test_the_prerun_list_names_the_items_that_cannot_be_fully_settled(january, a
     )
     assert "Items that cannot be fully settled:" in html
     assert re.search(r'<a href="[^"]*/B/entries/">B</a>\.', html)
-    assert "receipts" in html and "are not yet invoiced." in html
+    assert "1 of 1 could not be settled: receipt" in html and "is not yet invoiced." in html
     assert "Invoice the receipts, or move the closing date." in html
 
 
@@ -198,7 +198,7 @@ def test_an_accountant_runs_a_close_and_reads_its_log(
     html = text(accountant_page.get(response["Location"]))
     assert "Close done up to 2025-01-31." in html
     assert "hx-trigger" not in html  # finished: no more polling
-    assert "are not yet invoiced." in html and "Invoice the receipts" in html
+    assert "is not yet invoiced." in html and "Invoice the receipts" in html
     assert list(
         InventoryCloseSettlement.objects.values_list("item__no", "quantity", "cost_amount")
     ) == [("A", D("2"), D("20.00"))]
