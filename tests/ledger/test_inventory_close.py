@@ -34,7 +34,11 @@ from inventory.models import (
     PostValueEntryToGL,
     ValueEntry,
 )
-from inventory.services import item_charge_assign, item_ledger_entry_invoice
+from inventory.services import (
+    inventory_setup_update,
+    item_charge_assign,
+    item_ledger_entry_invoice,
+)
 from inventory.services.periods import inventory_period_reopen
 from ledger.models import (
     GLEntry,
@@ -57,6 +61,8 @@ from tests.ledger.conftest import (
     COGS,
     DIRECT_COST_APPLIED,
     INVENTORY,
+    INVENTORY_INTERIM,
+    INVT_ACCRUAL_INTERIM,
     balances,
     day,
     make_item,
@@ -315,7 +321,22 @@ def test_a_reversal_undoes_the_settlements_and_the_gl_effects_of_the_close():
     post("purchase", "A", 1, day(1, 30), unit_cost=10)  # January takes postings again
 
 
-def test_a_close_a_reversal_and_a_second_close_give_the_ledgers_of_a_single_close():
+@pytest.mark.parametrize(
+    ("setup", "gl"),
+    [
+        ({}, GL_AFTER_CLOSE),
+        # Postings and adjustments post themselves: the same G/L, reached earlier.
+        ({"automatic_cost_posting": True}, GL_AFTER_CLOSE),
+        # r2's expected 60.00 reaches the interim accounts too.
+        (
+            {"expected_cost_posting_to_gl": True},
+            {**GL_AFTER_CLOSE, INVENTORY_INTERIM: D("60.00"), INVT_ACCRUAL_INTERIM: D("-60.00")},
+        ),
+    ],
+    ids=["batch-posting", "automatic-posting", "expected-cost-posting"],
+)
+def test_a_close_a_reversal_and_a_second_close_give_the_ledgers_of_a_single_close(setup, gl):
+    inventory_setup_update(**setup)
     with transaction.atomic():
         january_of_a()
         close_at(day(1, 31))
@@ -326,8 +347,9 @@ def test_a_close_a_reversal_and_a_second_close_give_the_ledgers_of_a_single_clos
     inventory_close_reverse(close=first)
     close_at(day(1, 31))
     assert ledgers() == single
-    assert single["gl"] == GL_AFTER_CLOSE
+    assert single["gl"] == gl
     assert len(single["settled"]) == 2
+    assert unbalanced_transactions() == {}
 
 
 def test_only_the_latest_close_can_be_reversed_newest_first():
