@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Min, Q, Sum
+from django.db.models import F, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from costing.engine.money import ZERO, q_amount
@@ -734,33 +733,20 @@ def _reverse_gl(close: InventoryClose) -> int | None:
         ],
         batch_size=5000,
     )
-    postings = {
-        no: (actual, expected)
-        for no, actual, expected in close.postings.values_list(
-            "value_entry_id", "actual", "expected"
-        )
-    }
-    values = list(ValueEntry.objects.filter(pk__in=list(postings)))
-    for value in values:
-        actual, expected = postings[value.pk]
-        value.cost_posted_to_gl -= actual
-        value.expected_cost_posted_to_gl -= expected
-    ValueEntry.objects.bulk_update(
-        values, ["cost_posted_to_gl", "expected_cost_posted_to_gl"], batch_size=5000
+    # What the close added to each value entry's posted amounts, taken back in one statement.
+    posting = InventoryCloseGLPosting.objects.filter(close=close, value_entry=OuterRef("pk"))
+    ValueEntry.objects.filter(pk__in=close.postings.values("value_entry_id")).update(
+        cost_posted_to_gl=F("cost_posted_to_gl") - Subquery(posting.values("actual")[:1]),
+        expected_cost_posted_to_gl=F("expected_cost_posted_to_gl")
+        - Subquery(posting.values("expected")[:1]),
     )
+    postings = list(close.postings.values_list("value_entry_id", flat=True))
     PostValueEntryToGL.objects.bulk_create(
         [PostValueEntryToGL(value_entry_id=no) for no in postings],
         ignore_conflicts=True,
         batch_size=5000,
     )
     return numbers[0] if numbers else None
-
-
-def close_warnings_by_kind(close: InventoryClose) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for kind in close.warnings.values_list("kind", flat=True):
-        counts[kind] += 1
-    return dict(counts)
 
 
 __all__ = [

@@ -56,6 +56,7 @@ from ledger.services.closing import (
     inventory_close_prerun,
     inventory_close_reverse,
     inventory_close_start,
+    settlement_plan,
 )
 from tests.ledger.conftest import (
     COGS,
@@ -508,3 +509,18 @@ def test_a_receipt_invoiced_after_the_close_is_settled_by_the_next_one_dated_in_
         COGS: D("121.00"),
         DIRECT_COST_APPLIED: D("-173.00"),
     }
+
+
+def test_settling_and_reversing_read_and_write_in_bulk(django_assert_max_num_queries):
+    for n in range(20):
+        make_item(f"Q{n:02}")
+        post("purchase", f"Q{n:02}", 2, day(1, 5), unit_cost=10)
+        post("sale", f"Q{n:02}", 1, day(1, 20))
+    with django_assert_max_num_queries(4):  # standard items, settled ones, applications, costs
+        plan = settlement_plan(day(1, 31))
+    assert len(plan.links) == 20
+    close = close_at(day(1, 31))
+    assert close.issues_settled == 20
+    with django_assert_max_num_queries(26):  # as many for 2 items as for 2,000
+        inventory_close_reverse(close=close)
+    assert nonzero(balances()) == {}
