@@ -112,3 +112,13 @@ def test_a_viewer_reads_but_cannot_close(viewer, accountant):
     assert viewer.post(f"{URL}{period['id']}/close/").status_code == 403
     assert create(viewer, ending_date="2025-02-28").status_code == 403
     assert InventoryPeriod.objects.get().closed is False
+
+
+def test_a_second_period_on_the_same_day_is_refused(accountant):
+    assert create(accountant, ending_date="2025-01-31").status_code == 201
+    response = create(accountant, ending_date="2025-01-31", name="Again")
+    assert response.status_code == 400
+    assert response.json() == {
+        "ending_date": ["An inventory period ending 2025-01-31 exists already."]
+    }
+    assert InventoryPeriod.objects.count() == 1
