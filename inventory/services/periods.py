@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from inventory.errors import InvalidInput
@@ -84,7 +84,13 @@ def inventory_period_create(*, ending_date: dt.date | None, name: str = "") -> I
                 "ending_date",
                 f"Inventory periods are closed up to {closed}; a new period must end later.",
             )
-        return InventoryPeriod.objects.create(ending_date=ending_date, name=name)
+        try:
+            with transaction.atomic():
+                return InventoryPeriod.objects.create(ending_date=ending_date, name=name)
+        except IntegrityError as error:  # created by someone else a moment ago
+            raise InvalidInput.on(
+                "ending_date", f"An inventory period ending {ending_date} exists already."
+            ) from error
 
 
 def inventory_period_close_test(period: InventoryPeriod) -> CloseTest:
