@@ -114,6 +114,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Item ledger, value entries, cost adjustment and the bridge to the G/L.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "status" or an "entry_type" of their own: one name per choice set.
+    "ENUM_NAME_OVERRIDES": {
+        "CostingMethodEnum": "inventory.models.CostingMethod",
+        "RunStatusEnum": "costing.models.RunStatus",
+        "EntryTypeEnum": "inventory.models.EntryType",
+        "InventoryCloseStatusEnum": "ledger.models.InventoryCloseStatus",
+        "InventoryPeriodEntryTypeEnum": "inventory.models.InventoryPeriodEntryType",
+    },
 }
 
 # Celery: no broker means in-process execution, so the embedded default needs nothing running.

@@ -21,7 +21,6 @@ class ItemAdmin(admin.ModelAdmin):
 
 admin.site.register(models.Location)
 admin.site.register(models.ItemVariant)
-admin.site.register(models.InventoryPeriod)
 admin.site.register(models.AccountingPeriod)
 
 
@@ -111,3 +110,15 @@ class InventoryAdjmtEntryOrderAdmin(ReadOnlyAdmin):
 @admin.register(models.AssemblyOrder)
 class AssemblyOrderAdmin(ReadOnlyAdmin):
     list_display = ["no", "item", "location", "posting_date", "quantity"]
+
+
+@admin.register(models.InventoryPeriod)
+class InventoryPeriodAdmin(ReadOnlyAdmin):
+    """Closing and reopening have their rules and history (the Inventory Periods page)."""
+
+    list_display = ["ending_date", "name", "closed"]
+
+
+@admin.register(models.InventoryPeriodEntry)
+class InventoryPeriodEntryAdmin(ReadOnlyAdmin):
+    list_display = ["entry_no", "ending_date", "entry_type", "user_name", "created_at"]

@@ -242,3 +242,15 @@ class GLEntryPageFilter(PageFilterMixin, GLEntryFilter):
                 )
             )
         )
+
+
+# -- inventory periods ---------------------------------------------------------------------------
+
+
+class InventoryPeriodForm(forms.Form):
+    ending_date = forms.DateField(
+        label="Ending date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "An inventory period needs an ending date."},
+    )
+    name = forms.CharField(label="Name", max_length=50, required=False)

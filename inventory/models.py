@@ -504,6 +504,41 @@ class InventoryPeriod(models.Model):
             .first()
         )
 
+    @classmethod
+    def last_closed(cls) -> InventoryPeriod | None:
+        return cls.objects.filter(closed=True).order_by("-ending_date").first()
+
+
+class InventoryPeriodEntryType(models.TextChoices):
+    CLOSE = "close", "Close"
+    REOPEN = "reopen", "Re-open"
+
+
+class InventoryPeriodEntry(models.Model):
+    """The history of an inventory period: one row per close and per reopening (spec §1.12).
+    `last_item_ledger_entry_no` is the last item ledger entry posted in the period when it was
+    closed or reopened (the product has no item registers; the entry number stands for them)."""
+
+    entry_no = models.BigAutoField(primary_key=True)
+    period = models.ForeignKey(InventoryPeriod, on_delete=models.PROTECT, related_name="entries")
+    ending_date = models.DateField()
+    entry_type = models.CharField(max_length=8, choices=InventoryPeriodEntryType.choices)
+    user = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_name = models.CharField(max_length=150, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_item_ledger_entry_no = models.BigIntegerField(null=True, blank=True)
+    description = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        ordering = ["entry_no"]
+        verbose_name_plural = "inventory period entries"
+
+    def __str__(self) -> str:
+        return f"{self.get_entry_type_display()} {self.ending_date}"
+
+
 
 # -- production and assembly (spec §1.7, §6.6, §14) -----------------------------------------------
 

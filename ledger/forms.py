@@ -7,6 +7,7 @@ from django import forms
 
 from inventory.models import Item, Location
 from ledger import reconciliation as recon
+from ledger.models import InventoryCloseKind
 from ledger.services import PER_ENTRY, PER_POSTING_GROUP
 
 POST_METHOD_CHOICES = ((PER_POSTING_GROUP, "Per Posting Group"), (PER_ENTRY, "Per Entry"))
@@ -125,3 +126,22 @@ class RowForm(ReconciliationFilterForm):
     """A row of the matrix, to drill down into the G/L entries behind its G/L Total."""
 
     account_type = forms.ChoiceField(choices=[(t, t) for t in recon.ACCOUNT_TYPES])
+
+
+# -- the month-end close ---------------------------------------------------------------------
+
+
+class InventoryCloseForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What to run",
+        choices=InventoryCloseKind.choices,
+        initial=InventoryCloseKind.CLOSE,
+        help_text="Close: adjust, settle, post to the G/L and close the period up to the date. "
+        "Recalculation: adjust and post, without settling or closing.",
+    )
+    closing_date = forms.DateField(
+        label="Closing date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="A close needs it; a recalculation without one adjusts everything.",
+    )

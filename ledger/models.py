@@ -4,6 +4,8 @@ and says why."""
 
 from django.db import models
 
+from inventory.models import amount_field, quantity_field
+
 
 class GLAccount(models.Model):
     no = models.CharField(max_length=20, unique=True)
@@ -164,3 +166,142 @@ class DimensionCombination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension_1} x {self.dimension_2}"
+
+
+# -- the month-end inventory close (spec §16) ------------------------------------------------
+
+
+class InventoryCloseKind(models.TextChoices):
+    CLOSE = "close", "Close"
+    RECALCULATION = "recalculation", "Recalculation"
+
+
+class InventoryCloseStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    REVERSED = "reversed", "Reversed"
+
+
+class InventoryClose(models.Model):
+    """One close or recalculation: what it was asked, how far it got, what it did. A close
+    adjusts cost, settles issues against receipts up to the closing date, posts to the G/L and
+    closes the inventory period ending on that date; a recalculation only adjusts and posts."""
+
+    kind = models.CharField(max_length=14, choices=InventoryCloseKind.choices)
+    closing_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10,
+        choices=InventoryCloseStatus.choices,
+        default=InventoryCloseStatus.QUEUED,
+        db_index=True,
+    )
+    document_no = models.CharField(max_length=20, blank=True, default="")
+    period = models.ForeignKey(
+        "inventory.InventoryPeriod",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="closes",
+    )
+    user_name = models.CharField(max_length=150, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, default="")
+    phase = models.CharField(max_length=40, blank=True, default="")
+    items_total = models.PositiveIntegerField(default=0)
+    items_done = models.PositiveIntegerField(default=0)
+    entries_adjusted = models.PositiveIntegerField(default=0)
+    cost_difference = amount_field()
+    issues_settled = models.PositiveIntegerField(default=0)
+    standard_items_skipped = models.PositiveIntegerField(default=0)
+    value_entries_posted = models.PositiveIntegerField(default=0)
+    gl_transaction_no = models.BigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    reversed_by = models.CharField(max_length=150, blank=True, default="")
+    reversal_gl_transaction_no = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "inventory close"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.closing_date or ''} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (InventoryCloseStatus.QUEUED, InventoryCloseStatus.RUNNING)
+
+
+class InventoryCloseWarning(models.Model):
+    """A line of the close log: what could not be done, for which item and entry, and what to
+    do about it."""
+
+    close = models.ForeignKey(InventoryClose, on_delete=models.CASCADE, related_name="warnings")
+    kind = models.CharField(max_length=32)
+    item_no = models.CharField(max_length=20, blank=True, default="")
+    entry_no = models.BigIntegerField(null=True, blank=True)
+    message = models.TextField()
+    advice = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.item_no}"
+
+
+class InventoryCloseSettlement(models.Model):
+    """Which issue was settled against which receipt by a close, for what quantity and cost.
+    One active settlement per application; a reversal makes the close's settlements inactive."""
+
+    close = models.ForeignKey(InventoryClose, on_delete=models.PROTECT, related_name="settlements")
+    application = models.ForeignKey(
+        "inventory.ItemApplicationEntry", on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.ForeignKey("inventory.Item", on_delete=models.PROTECT, related_name="+")
+    outbound_entry = models.ForeignKey(
+        "inventory.ItemLedgerEntry", on_delete=models.PROTECT, related_name="+"
+    )
+    inbound_entry = models.ForeignKey(
+        "inventory.ItemLedgerEntry", on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = quantity_field()
+    cost_amount = amount_field()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(active=True),
+                name="close_settlement_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outbound_entry_id} <- {self.inbound_entry_id}"
+
+
+class InventoryCloseGLPosting(models.Model):
+    """What a close's G/L posting added to a value entry's posted amounts, so that a reversal
+    can take exactly that back."""
+
+    close = models.ForeignKey(InventoryClose, on_delete=models.CASCADE, related_name="postings")
+    value_entry = models.ForeignKey(
+        "inventory.ValueEntry", on_delete=models.PROTECT, related_name="+"
+    )
+    actual = amount_field()
+    expected = amount_field()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["close", "value_entry"], name="close_posting_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.close_id}: VE {self.value_entry_id}"

@@ -26,3 +26,27 @@ def post_inventory_cost_to_gl_task(
         "skipped": len(report.skipped),
         "message": report.message,
     }
+
+
+@shared_task(
+    bind=True,
+    name="ledger.run_inventory_close",
+    acks_late=True,
+    reject_on_worker_lost=True,  # a killed worker's close goes back to the queue
+)
+def run_inventory_close(self, close_id: int) -> dict:
+    """A month-end close or recalculation: fetch by id, run the service."""
+    from ledger.services.closing import inventory_close_execute
+
+    def progress(done: int, total: int) -> None:
+        if not self.request.is_eager:
+            self.update_state(state="PROGRESS", meta={"done": done, "total": total})
+
+    close = inventory_close_execute(close_id, task_id=self.request.id or "", progress=progress)
+    if close is None:
+        return {"close": close_id, "status": "not claimed"}
+    return {"close": close_id, "status": close.status}
+
+
+def enqueue_close(close_id: int) -> None:
+    run_inventory_close.delay(close_id)

@@ -1,8 +1,9 @@
-"""The G/L pages. Stable paths: /gl/post-inventory-cost/, /gl/reconciliation/."""
+"""The G/L pages. Stable paths: /gl/post-inventory-cost/, /gl/reconciliation/,
+/month-end-close/."""
 
 from django.urls import path
 
-from ledger import views
+from ledger import close_views, views
 
 app_name = "ledger"
 
@@ -17,6 +18,22 @@ urlpatterns = [
         "gl/post-inventory-cost/tasks/<str:task_id>/",
         views.post_inventory_cost_task,
         name="post_inventory_cost_task",
+    ),
+    path("month-end-close/", close_views.month_end_close, name="month_end_close"),
+    path(
+        "month-end-close/<int:pk>/",
+        close_views.month_end_close_detail,
+        name="month_end_close_detail",
+    ),
+    path(
+        "month-end-close/<int:pk>/status/",
+        close_views.month_end_close_status,
+        name="month_end_close_status",
+    ),
+    path(
+        "month-end-close/<int:pk>/reverse/",
+        close_views.month_end_close_reverse,
+        name="month_end_close_reverse",
     ),
     path("gl/reconciliation/", views.reconciliation, name="reconciliation"),
     path(

@@ -35,6 +35,7 @@ from inventory.models import (
     ItemLedgerEntry,
     ValueEntry,
 )
+from inventory.services.guards import period_lock
 from inventory.services.writing import value_entries_write, value_entries_written
 from inventory.sql import array_literal, number_array
 
@@ -167,6 +168,8 @@ def _adjust_chunk(
     should_stop: Callable[[], bool] | None = None,
 ) -> list[ItemPlan]:
     pause = getattr(settings, "COST_ADJUSTMENT_PAUSE_BETWEEN_ITEMS_SECONDS", 0)
+    # Before the item locks, as postings take it: a period closing now waits for this chunk.
+    period_lock()
     setup = InventorySetup.get()
     locked = list(
         Item.objects.filter(pk__in=[i.pk for i in items]).order_by("no").select_for_update()

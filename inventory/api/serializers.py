@@ -7,6 +7,8 @@ from inventory.models import (
     AssemblyOrder,
     CapacityLedgerEntry,
     EntryType,
+    InventoryPeriod,
+    InventoryPeriodEntry,
     InventorySetup,
     Item,
     ItemApplicationEntry,
@@ -381,3 +383,47 @@ class AssemblyOrderSerializer(serializers.ModelSerializer):
         model = AssemblyOrder
         fields = ["no", "item_no", "location_code", "posting_date", "quantity"]
         read_only_fields = fields
+
+
+# -- inventory periods -----------------------------------------------------------------------
+
+
+class InventoryPeriodSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InventoryPeriod
+        fields = ["id", "ending_date", "name", "closed"]
+        read_only_fields = ["id", "closed"]
+        # Uniqueness and order are the service's to check, with its own messages.
+        validators: list = []
+        extra_kwargs = {"ending_date": {"validators": []}}
+
+
+class InventoryPeriodEntrySerializer(serializers.ModelSerializer):
+    period = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = InventoryPeriodEntry
+        fields = [
+            "entry_no",
+            "period",
+            "ending_date",
+            "entry_type",
+            "user_name",
+            "created_at",
+            "last_item_ledger_entry_no",
+            "description",
+        ]
+
+
+class BlockerSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    message = serializers.CharField()
+    item_no = serializers.CharField()
+    entry_nos = serializers.ListField(child=serializers.IntegerField())
+    period_id = serializers.IntegerField(allow_null=True)
+
+
+class CloseTestSerializer(serializers.Serializer):
+    period = InventoryPeriodSerializer()
+    can_close = serializers.BooleanField()
+    blockers = BlockerSerializer(many=True)

@@ -8,6 +8,10 @@ router.register("items", views.ItemViewSet, basename="item")
 router.register("locations", views.LocationViewSet, basename="location")
 router.register("item-variants", views.ItemVariantViewSet, basename="item-variant")
 router.register("item-ledger-entries", views.ItemLedgerEntryViewSet, basename="item-ledger-entry")
+router.register("inventory-periods", views.InventoryPeriodViewSet, basename="inventory-period")
+router.register(
+    "inventory-period-entries", views.InventoryPeriodEntryViewSet, basename="inventory-period-entry"
+)
 router.register("value-entries", views.ValueEntryViewSet, basename="value-entry")
 router.register(
     "item-application-entries", views.ItemApplicationEntryViewSet, basename="item-application-entry"

@@ -14,6 +14,8 @@ from inventory.api import serializers as s
 from inventory.models import (
     AssemblyOrder,
     CapacityLedgerEntry,
+    InventoryPeriod,
+    InventoryPeriodEntry,
     InventorySetup,
     ItemLedgerEntry,
     ItemVariant,
@@ -21,6 +23,7 @@ from inventory.models import (
     ValueEntry,
     WorkCenter,
 )
+from inventory.services import periods
 from inventory.services.assembly import (
     AssemblyComponent,
     AssemblyResource,
@@ -322,3 +325,55 @@ class AssemblyOrderPostApi(APIView):
             },
             status=status.HTTP_201_CREATED,
         )
+
+
+class InventoryPeriodViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Inventory periods (spec §10.1): …/{id}/close-test/ lists what stops a close,
+    …/{id}/close/ and …/{id}/reopen/ (the last closed period only) change it, …/{id}/entries/
+    is its history."""
+
+    queryset = InventoryPeriod.objects.order_by("ending_date")
+    serializer_class = s.InventoryPeriodSerializer
+    filterset_fields = ["closed"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = periods.inventory_period_create(
+            ending_date=data.get("ending_date"), name=data.get("name", "")
+        )
+
+    @extend_schema(responses={200: s.CloseTestSerializer})
+    @action(detail=True, methods=["get"], url_path="close-test")
+    def close_test(self, request: Request, pk=None) -> Response:
+        return Response(
+            s.CloseTestSerializer(periods.inventory_period_close_test(self.get_object())).data
+        )
+
+    @extend_schema(request=None, responses={200: s.InventoryPeriodSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk=None) -> Response:
+        period = periods.inventory_period_close(period=self.get_object(), user=request.user)
+        return Response(self.get_serializer(period).data)
+
+    @extend_schema(request=None, responses={200: s.InventoryPeriodSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk=None) -> Response:
+        period = periods.inventory_period_reopen(period=self.get_object(), user=request.user)
+        return Response(self.get_serializer(period).data)
+
+    @extend_schema(responses={200: s.InventoryPeriodEntrySerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def entries(self, request: Request, pk=None) -> Response:
+        page = self.paginate_queryset(self.get_object().entries.order_by("entry_no"))
+        return self.get_paginated_response(s.InventoryPeriodEntrySerializer(page, many=True).data)
+
+
+class InventoryPeriodEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = InventoryPeriodEntry.objects.order_by("entry_no")
+    serializer_class = s.InventoryPeriodEntrySerializer
+    filterset_fields = ["period", "entry_type"]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0004_accounting_period"),
+        ("inventory", "0005_ledger_storage"),
     ]
 
     operations = [
@@ -161,6 +161,7 @@ class Migration(migrations.Migration):
             name="item",
             field=models.ForeignKey(
                 blank=True,
+                db_index=False,
                 null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="value_entries",

@@ -161,6 +161,13 @@ NAV: list[tuple[str, Any]] = [
         ],
     ),
     (
+        "Month End",
+        [
+            ("Inventory Periods", "/inventory-periods/"),
+            ("Month-End Close", "/month-end-close/"),
+        ],
+    ),
+    (
         "Ledgers",
         [
             ("Item Ledger Entries", "/ledgers/item-entries/"),

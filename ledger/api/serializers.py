@@ -1,7 +1,16 @@
 from rest_framework import serializers
 
-from inventory.api.serializers import amount
-from ledger.models import GeneralPostingSetup, GLAccount, GLEntry, InventoryPostingSetup
+from inventory.api.serializers import BlockerSerializer, amount, quantity
+from ledger.models import (
+    GeneralPostingSetup,
+    GLAccount,
+    GLEntry,
+    InventoryClose,
+    InventoryCloseKind,
+    InventoryCloseSettlement,
+    InventoryCloseWarning,
+    InventoryPostingSetup,
+)
 from ledger.services import POST_METHODS
 
 
@@ -128,3 +137,94 @@ class PostingReportSerializer(serializers.Serializer):
     account_totals = serializers.DictField(child=amount())
     skipped_entries = SkippedEntrySerializer(many=True, source="skipped")
     dimension_conflicts = serializers.ListField(child=serializers.CharField())
+
+
+# -- the month-end inventory close ----------------------------------------------------------
+
+
+class InventoryCloseRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=InventoryCloseKind.choices)
+    closing_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class InventoryCloseSerializer(serializers.ModelSerializer):
+    cost_difference = amount(read_only=True)
+    warnings_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InventoryClose
+        fields = [
+            "id",
+            "kind",
+            "closing_date",
+            "status",
+            "document_no",
+            "period",
+            "user_name",
+            "created_at",
+            "started_at",
+            "ended_at",
+            "phase",
+            "items_total",
+            "items_done",
+            "entries_adjusted",
+            "cost_difference",
+            "issues_settled",
+            "standard_items_skipped",
+            "value_entries_posted",
+            "gl_transaction_no",
+            "error",
+            "reversed_at",
+            "reversed_by",
+            "reversal_gl_transaction_no",
+            "warnings_count",
+        ]
+        read_only_fields = fields
+
+    def get_warnings_count(self, close: InventoryClose) -> int:
+        return close.warnings.count()
+
+
+class InventoryCloseWarningSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InventoryCloseWarning
+        fields = ["id", "kind", "item_no", "entry_no", "message", "advice"]
+
+
+class InventoryCloseSettlementSerializer(serializers.ModelSerializer):
+    item_no = serializers.CharField(source="item.no")
+    quantity = quantity()
+    cost_amount = amount()
+
+    class Meta:
+        model = InventoryCloseSettlement
+        fields = [
+            "id",
+            "item_no",
+            "outbound_entry",
+            "inbound_entry",
+            "application",
+            "quantity",
+            "cost_amount",
+            "active",
+        ]
+
+
+class UnsettledIssueSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    item_no = serializers.CharField()
+    entry_no = serializers.IntegerField()
+    entry_type = serializers.CharField()
+    posting_date = serializers.DateField()
+    quantity = quantity()
+    receipt_entry_nos = serializers.ListField(child=serializers.IntegerField())
+    message = serializers.CharField()
+    advice = serializers.CharField()
+
+
+class PreRunSerializer(serializers.Serializer):
+    closing_date = serializers.DateField()
+    items = serializers.ListField(child=serializers.CharField())
+    blockers = BlockerSerializer(many=True)
+    unsettled = UnsettledIssueSerializer(many=True)
+    standard_items_skipped = serializers.IntegerField()

@@ -14,6 +14,7 @@ router.register(
     basename="inventory-posting-setup",
 )
 router.register("gl-entries", views.GLEntryViewSet, basename="gl-entry")
+router.register("inventory-closes", views.InventoryCloseViewSet, basename="inventory-close")
 
 urlpatterns = [
     path(

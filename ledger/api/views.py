@@ -1,6 +1,7 @@
 from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -9,7 +10,8 @@ from rest_framework.views import APIView
 from ledger import selectors, services
 from ledger.api import serializers as s
 from ledger.api.filters import GLEntryFilter
-from ledger.models import GeneralPostingSetup, InventoryPostingSetup
+from ledger.models import GeneralPostingSetup, InventoryClose, InventoryPostingSetup
+from ledger.services import closing
 
 DATE_TO = OpenApiParameter("date_to", str, description="Balance up to this date (YYYY-MM-DD)")
 
@@ -84,3 +86,65 @@ class PostInventoryCostTestApi(APIView):
     def get(self, request: Request) -> Response:
         report = services.inventory_cost_post_to_gl(post_method="per_entry", post=False)
         return Response(s.PostingReportSerializer(report).data)
+
+
+class InventoryCloseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The month-end inventory close (spec §16). POST starts a close or a recalculation on a
+    worker (202); …/pre-run/?closing_date= lists what it would meet; …/{id}/warnings/ is the
+    close log, …/{id}/settlements/ what it settled; …/{id}/reverse/ reverses the latest close."""
+
+    queryset = InventoryClose.objects.order_by("-id")
+    serializer_class = s.InventoryCloseSerializer
+    filterset_fields = ["kind", "status"]
+
+    @extend_schema(
+        request=s.InventoryCloseRequestSerializer, responses={202: s.InventoryCloseSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        serializer = s.InventoryCloseRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        close = closing.inventory_close_start(
+            kind=data["kind"], closing_date=data["closing_date"], user=request.user
+        )
+        close.refresh_from_db()  # in process (no broker) it has run already
+        return Response(self.get_serializer(close).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("closing_date", str, required=True)],
+        responses={200: s.PreRunSerializer},
+    )
+    @action(detail=False, methods=["get"], url_path="pre-run")
+    def pre_run(self, request: Request) -> Response:
+        raw = request.query_params.get("closing_date", "")
+        try:
+            closing_date = parse_date(raw) if raw else None
+        except ValueError:
+            closing_date = None
+        if raw and closing_date is None:
+            raise ValidationError({"closing_date": [f"{raw!r} is not a date (YYYY-MM-DD)."]})
+        prerun = closing.inventory_close_prerun(closing_date=closing_date)
+        return Response(s.PreRunSerializer(prerun).data)
+
+    @extend_schema(responses={200: s.InventoryCloseWarningSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def warnings(self, request: Request, pk=None) -> Response:
+        page = self.paginate_queryset(self.get_object().warnings.order_by("id"))
+        return self.get_paginated_response(s.InventoryCloseWarningSerializer(page, many=True).data)
+
+    @extend_schema(responses={200: s.InventoryCloseSettlementSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def settlements(self, request: Request, pk=None) -> Response:
+        rows = self.get_object().settlements.select_related("item").order_by("id")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(
+            s.InventoryCloseSettlementSerializer(page, many=True).data
+        )
+
+    @extend_schema(request=None, responses={200: s.InventoryCloseSerializer})
+    @action(detail=True, methods=["post"])
+    def reverse(self, request: Request, pk=None) -> Response:
+        close = closing.inventory_close_reverse(close=self.get_object(), user=request.user)
+        return Response(self.get_serializer(close).data)

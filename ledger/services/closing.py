@@ -1,0 +1,763 @@
+"""The month-end inventory close (spec §16, the Dynamics AX way), beside Business Central's
+inventory periods (spec §10.1).
+
+- Close at date D: adjust cost (every item that needs it, up to D, item by item), then in one
+  transaction settle the issues against the receipts up to D, post the inventory cost to the
+  G/L (per posting group, the close's own document no.) and close the inventory period ending
+  on D (created when there is none). After it nothing can be posted on or before D.
+- Recalculation: adjust and post, without settling and without closing; any day.
+- Reverse: the latest close only (newest first). It reopens the period, posts a reversing G/L
+  entry for every G/L entry the close posted, takes back what the close added to the value
+  entries' posted amounts (so they wait in the G/L queue again) and makes its settlements
+  inactive. Cost adjustments stay: adjustment is idempotent, and the next close finds nothing
+  more to adjust for them.
+
+Settling (the product's meaning): cost adjustment already forwards cost exactly along the
+application entries. A close records, per application of an issue (outbound entry dated on or
+before D) to a receipt, the quantity and the cost at which it is settled — frozen by the closed
+period, since no value can change on or before D any more. An application is settled when the
+receipt is dated on or before D and both the receipt and the issue are completely invoiced;
+otherwise the close log says why it is not, with the advice of spec §16. Costs settled: what
+the receipt cost a unit up to D (FIFO, LIFO, Specific) or what the issue cost a unit up to D
+(Average: the issue takes the period's average). Standard-cost items are not settled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F, Min, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+
+from costing.engine.money import ZERO, q_amount
+from costing.services.adjustment import ItemAdjustmentFailed, adjust_one_by_one
+from inventory.errors import InvalidInput
+from inventory.models import (
+    CostingMethod,
+    EntryType,
+    InventoryPeriod,
+    InventorySetup,
+    Item,
+    ItemApplicationEntry,
+    ItemLedgerEntry,
+    PostValueEntryToGL,
+    ValueEntry,
+)
+from inventory.numbering import allocate
+from inventory.services.guards import period_lock
+from inventory.services.periods import (
+    EARLIER_PERIOD_OPEN,
+    NEGATIVE_INVENTORY,
+    Blocker,
+    inventory_period_close,
+    inventory_period_close_test,
+    inventory_period_for_closing,
+    inventory_period_reopen,
+    items_waiting_for_adjustment,
+)
+from ledger.models import (
+    GLEntry,
+    GLItemLedgerRelation,
+    InventoryClose,
+    InventoryCloseGLPosting,
+    InventoryCloseKind,
+    InventoryCloseSettlement,
+    InventoryCloseStatus,
+    InventoryCloseWarning,
+)
+from ledger.services import posting
+
+log = logging.getLogger(__name__)
+
+REVERSAL_SOURCE_CODE = "INVTCLREV"
+_START_LOCK_KEY = 5811  # one close or recalculation started at a time (PostgreSQL)
+_RUN_LOCK_KEY = 5812  # with the close's id: held by the worker running it
+
+# Warnings of the close log (spec §16) and what to do about each.
+MORE_ISSUES_THAN_RECEIPTS = "more_issues_than_receipts"
+RECEIPTS_NOT_INVOICED = "receipts_not_invoiced"
+PRODUCTION_NOT_COSTED = "production_not_costed"
+ISSUE_NOT_INVOICED = "issue_not_invoiced"
+NOT_POSTED_TO_GL = "not_posted_to_gl"
+ADJUSTMENT_FAILED = "adjustment_failed"
+CLOSE_REFUSED = "close_refused"
+
+ADVICE = {
+    MORE_ISSUES_THAN_RECEIPTS: "Post the receipts that cover the issue dated on or before the "
+    "closing date, or move the closing date; review the procedures that let stock go out "
+    "before it came in.",
+    RECEIPTS_NOT_INVOICED: "Invoice the receipts, or move the closing date.",
+    PRODUCTION_NOT_COSTED: "Cost the order's components and output (invoice the output), or "
+    "move the closing date.",
+    ISSUE_NOT_INVOICED: "Invoice the issue, or move the closing date.",
+    NOT_POSTED_TO_GL: "Fix what the reason names (posting setup, accounts); then reverse the "
+    "close and close again, so that the entry reaches the G/L in its period.",
+    ADJUSTMENT_FAILED: "Look at the item's entries (Inventory Cost Adjustment, trace), fix the "
+    "cause and run the close again.",
+    CLOSE_REFUSED: "Clear what stops the period from closing and run the close again.",
+}
+_OUTPUT_TYPES = (EntryType.OUTPUT, EntryType.ASSEMBLY_OUTPUT)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class UnsettledIssue:
+    """Quantity of an issue that a close at the date cannot settle, and why."""
+
+    kind: str
+    item_no: str
+    entry_no: int
+    entry_type: str
+    posting_date: dt.date
+    quantity: Decimal  # not settled, of issue_quantity
+    issue_quantity: Decimal
+    receipt_entry_nos: tuple[int, ...] = ()
+
+    @property
+    def message(self) -> str:
+        what = (
+            f"Issue {self.entry_no} of item {self.item_no} ({self.entry_type.replace('_', ' ')} "
+            f"of {self.posting_date}): {self.quantity.normalize():f} of "
+            f"{self.issue_quantity.normalize():f} could not be settled"
+        )
+        nos = ", ".join(str(no) for no in self.receipt_entry_nos)
+        one = len(self.receipt_entry_nos) == 1
+        receipts = f"receipt {nos}" if one else f"receipts {nos}"
+        if self.kind == MORE_ISSUES_THAN_RECEIPTS:
+            if nos:
+                return (
+                    f"{what}: more issues than receipts up to the closing date (it used "
+                    f"{receipts}, dated after it)."
+                )
+            return f"{what}: more issues than receipts up to the closing date (no receipt)."
+        if self.kind == RECEIPTS_NOT_INVOICED:
+            verb = "is" if one else "are"
+            return f"{what}: {receipts} {verb} not yet invoiced."
+        if self.kind == PRODUCTION_NOT_COSTED:
+            return f"{what}: the output {nos} it used is not yet costed."
+        return f"{what}: the issue is not yet invoiced."
+
+    @property
+    def advice(self) -> str:
+        return ADVICE[self.kind]
+
+
+@dataclass
+class _Link:
+    application_id: int
+    item_id: int
+    outbound_id: int
+    inbound_id: int
+    quantity: Decimal
+    cost_amount: Decimal
+
+
+@dataclass
+class SettlementPlan:
+    links: list[_Link] = field(default_factory=list)
+    unsettled: list[UnsettledIssue] = field(default_factory=list)
+    standard_items_skipped: int = 0
+
+
+@dataclass
+class PreRun:
+    """What a close at the date would meet: what stops it, and the issues it cannot settle."""
+
+    closing_date: dt.date
+    blockers: list[Blocker]
+    unsettled: list[UnsettledIssue]
+    standard_items_skipped: int
+
+    @property
+    def items(self) -> list[str]:
+        """Items that cannot be fully settled."""
+        nos = {u.item_no for u in self.unsettled}
+        nos |= {b.item_no for b in self.blockers if b.item_no}
+        return sorted(nos)
+
+
+# -- settling ----------------------------------------------------------------------------------
+
+
+def settlement_plan(closing_date: dt.date) -> SettlementPlan:
+    """Every application of an issue dated on or before the date not settled by a close in
+    force: settled or, with the reason, not. A few bulk reads; nothing written."""
+    plan = SettlementPlan()
+    plan.standard_items_skipped = (
+        Item.objects.filter(
+            costing_method=CostingMethod.STANDARD, ledger_entries__posting_date__lte=closing_date
+        )
+        .distinct()
+        .count()
+    )
+    settled = InventoryCloseSettlement.objects.filter(active=True).values("application_id")
+    rows = list(
+        ItemApplicationEntry.objects.filter(
+            quantity__lt=0, outbound_item_entry__posting_date__lte=closing_date
+        )
+        .exclude(outbound_item_entry__item__costing_method=CostingMethod.STANDARD)
+        .exclude(pk__in=settled)
+        .order_by("outbound_item_entry_id", "entry_no")
+        .values_list(
+            "pk",
+            "quantity",
+            "inbound_item_entry_id",
+            "outbound_item_entry_id",
+            "outbound_item_entry__item_id",
+            "outbound_item_entry__item__no",
+            "outbound_item_entry__item__costing_method",
+            "outbound_item_entry__entry_type",
+            "outbound_item_entry__posting_date",
+            "outbound_item_entry__quantity",
+            "outbound_item_entry__completely_invoiced",
+            "inbound_item_entry__posting_date",
+            "inbound_item_entry__quantity",
+            "inbound_item_entry__completely_invoiced",
+            "inbound_item_entry__entry_type",
+        )
+    )
+    ile_ids = {r[2] for r in rows} | {r[3] for r in rows}
+    cost = dict(
+        ValueEntry.objects.filter(item_ledger_entry_id__in=ile_ids, posting_date__lte=closing_date)
+        .order_by()
+        .values("item_ledger_entry_id")
+        .annotate(c=Sum(F("cost_amount_actual") + F("cost_amount_expected")))
+        .values_list("item_ledger_entry_id", "c")
+    )
+    unsettled: dict[tuple[str, int], list] = {}
+    for (
+        app_id,
+        app_qty,
+        inbound,
+        outbound,
+        item_id,
+        item_no,
+        method,
+        out_type,
+        out_date,
+        out_qty,
+        out_invoiced,
+        in_date,
+        in_qty,
+        in_invoiced,
+        in_type,
+    ) in rows:
+        quantity = -app_qty
+        kind = None
+        if not out_invoiced:
+            kind = ISSUE_NOT_INVOICED
+        elif in_date > closing_date:
+            kind = MORE_ISSUES_THAN_RECEIPTS
+        elif not in_invoiced:
+            kind = PRODUCTION_NOT_COSTED if in_type in _OUTPUT_TYPES else RECEIPTS_NOT_INVOICED
+        if kind is not None:
+            entry = unsettled.setdefault(
+                (kind, outbound), [item_no, out_type, out_date, ZERO, -out_qty, []]
+            )
+            entry[3] += quantity
+            entry[5].append(inbound)
+            continue
+        if method == CostingMethod.AVERAGE:
+            unit = -(cost.get(outbound) or ZERO) / -out_qty
+        else:
+            unit = (cost.get(inbound) or ZERO) / in_qty
+        plan.links.append(
+            _Link(app_id, item_id, outbound, inbound, quantity, q_amount(unit * quantity))
+        )
+    # What no receipt covers at all (open outbound entries) is not settled either.
+    for entry_no, item_no, out_type, out_date, out_qty, remaining in (
+        ItemLedgerEntry.objects.filter(positive=False, open=True, posting_date__lte=closing_date)
+        .exclude(item__costing_method=CostingMethod.STANDARD)
+        .values_list(
+            "entry_no", "item__no", "entry_type", "posting_date", "quantity", "remaining_quantity"
+        )
+    ):
+        entry = unsettled.setdefault(
+            (MORE_ISSUES_THAN_RECEIPTS, entry_no),
+            [item_no, out_type, out_date, ZERO, -out_qty, []],
+        )
+        entry[3] += -remaining
+    plan.unsettled = [
+        UnsettledIssue(
+            kind, item_no, entry_no, out_type, out_date, quantity, issue_qty, tuple(receipts)
+        )
+        for (kind, entry_no), (
+            item_no,
+            out_type,
+            out_date,
+            quantity,
+            issue_qty,
+            receipts,
+        ) in sorted(unsettled.items(), key=lambda pair: (pair[1][0], pair[0][1], pair[0][0]))
+    ]
+    return plan
+
+
+def inventory_close_prerun(*, closing_date: dt.date | None) -> PreRun:
+    """Before a close: what stops it (earlier periods open, negative inventory, the date
+    already closed) and every issue it could not fully settle. Nothing written."""
+    if closing_date is None:
+        raise InvalidInput.on("closing_date", "Give the closing date.")
+    blockers = _start_blockers(closing_date)
+    plan = settlement_plan(closing_date)
+    return PreRun(closing_date, blockers, plan.unsettled, plan.standard_items_skipped)
+
+
+def _start_blockers(closing_date: dt.date) -> list[Blocker]:
+    closed = InventoryPeriod.last_closed_ending_date()
+    if closed is not None and closing_date <= closed:
+        return [
+            Blocker(
+                "closed",
+                f"Inventory is closed up to {closed}; the closing date must be later (reverse "
+                "the later closes first to close an earlier date again).",
+            )
+        ]
+    # Costs not adjusted yet are no blocker here: the close adjusts first.
+    test = inventory_period_close_test(InventoryPeriod(ending_date=closing_date))
+    return [b for b in test.blockers if b.kind in (EARLIER_PERIOD_OPEN, NEGATIVE_INVENTORY)]
+
+
+# -- starting and running ----------------------------------------------------------------------
+
+
+def _user_name(user: Any) -> str:
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user.get_username()
+    return ""
+
+
+def inventory_close_start(
+    *, kind: str, closing_date: dt.date | None, user: Any = None, enqueue: bool = True
+) -> InventoryClose:
+    """Check and record a close or recalculation and send it to a worker once committed (in
+    process without a broker). A close that cannot succeed (negative inventory, an earlier
+    period open, the date closed already) is refused with the reasons, and nothing written."""
+    if kind not in InventoryCloseKind.values:
+        raise InvalidInput.on("kind", f"Choose one of {', '.join(InventoryCloseKind.values)}.")
+    if kind == InventoryCloseKind.CLOSE and closing_date is None:
+        raise InvalidInput.on("closing_date", "A close needs a closing date.")
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_START_LOCK_KEY])
+        running = InventoryClose.objects.filter(
+            status__in=(InventoryCloseStatus.QUEUED, InventoryCloseStatus.RUNNING)
+        ).first()
+        if running is not None and close_is_stale(running):
+            _failed(
+                running,
+                "Its worker stopped before it finished; nothing of its last step "
+                "was kept. Start it again.",
+            )
+            running = None
+        if running is not None:
+            raise InvalidInput.on("kind", f"{running} is under way; wait until it has finished.")
+        if kind == InventoryCloseKind.CLOSE:
+            assert closing_date is not None
+            blockers = _start_blockers(closing_date)
+            if blockers:
+                raise InvalidInput({"closing_date": [b.message for b in blockers]})
+        close = InventoryClose.objects.create(
+            kind=kind, closing_date=closing_date, user_name=_user_name(user)
+        )
+        prefix = "CLOSE" if kind == InventoryCloseKind.CLOSE else "RECALC"
+        close.document_no = f"{prefix}-{close.pk:06d}"
+        close.save(update_fields=["document_no"])
+        if enqueue:
+            from ledger.tasks import enqueue_close
+
+            transaction.on_commit(lambda: enqueue_close(close.pk))
+    return close
+
+
+class _Refused(Exception):
+    def __init__(self, blockers: list[Blocker]):
+        super().__init__("; ".join(b.message for b in blockers))
+        self.blockers = blockers
+
+
+def inventory_close_execute(
+    close_id: int, *, task_id: str = "", progress: Progress | None = None
+) -> InventoryClose | None:
+    """Run a queued close or recalculation (a worker's task): claimed under its run lock by a
+    conditional update, so a second delivery does nothing, and a close whose worker died may be
+    taken over (adjustment is idempotent and the rest is one transaction)."""
+    if not _run_lock(close_id):
+        return None  # another worker runs it now
+    try:
+        # A running close whose run lock was free has lost its worker: this one takes over.
+        statuses = [InventoryCloseStatus.QUEUED]
+        if connection.vendor == "postgresql":
+            statuses.append(InventoryCloseStatus.RUNNING)
+        claimed = InventoryClose.objects.filter(pk=close_id, status__in=statuses).update(
+            status=InventoryCloseStatus.RUNNING,
+            started_at=timezone.now(),
+            task_id=task_id,
+            phase="adjusting",
+            error="",
+        )
+        if not claimed:
+            return None
+        return _execute(close_id, progress)
+    finally:
+        _run_unlock(close_id)
+
+
+def _run_lock(close_id: int) -> bool:
+    """A session-level PostgreSQL advisory lock held while a close runs: a second delivery of
+    its task finds it taken and does nothing; when a worker dies its connection goes and the
+    lock with it, so a redelivered task may take the close over."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_RUN_LOCK_KEY, close_id])
+        return bool(cursor.fetchone()[0])
+
+
+def _run_unlock(close_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_RUN_LOCK_KEY, close_id])
+
+
+def close_is_stale(close: InventoryClose) -> bool:
+    """Running, but no worker holds its run lock any more (PostgreSQL only)."""
+    if close.status != InventoryCloseStatus.RUNNING or connection.vendor != "postgresql":
+        return False
+    if not _run_lock(close.pk):
+        return False
+    _run_unlock(close.pk)
+    return True
+
+
+def _execute(close_id: int, progress: Progress | None) -> InventoryClose:
+    close = InventoryClose.objects.get(pk=close_id)
+    warnings: list[InventoryCloseWarning] = []
+    try:
+        warnings.extend(_adjust(close, progress))
+        with transaction.atomic():
+            warnings.extend(_finish(close))
+            InventoryCloseWarning.objects.bulk_create(warnings)
+            warnings = []
+    except _Refused as refused:
+        warnings.extend(
+            InventoryCloseWarning(
+                close=close,
+                kind=CLOSE_REFUSED,
+                item_no=b.item_no,
+                entry_no=b.entry_nos[0] if b.entry_nos else None,
+                message=b.message,
+                advice=ADVICE[CLOSE_REFUSED],
+            )
+            for b in refused.blockers
+        )
+        _failed(close, f"The period could not be closed: {refused}")
+    except Exception as error:  # rolled back; recorded on the close, traceback in the log
+        log.exception("inventory close %s failed", close.pk)
+        _failed(close, f"{type(error).__name__}: {error}")
+    InventoryCloseWarning.objects.bulk_create(warnings)
+    close.refresh_from_db()
+    return close
+
+
+def _failed(close: InventoryClose, error: str) -> None:
+    InventoryClose.objects.filter(pk=close.pk).update(
+        status=InventoryCloseStatus.FAILED, error=error, ended_at=timezone.now(), phase=""
+    )
+
+
+def _adjust(close: InventoryClose, progress: Progress | None) -> list[InventoryCloseWarning]:
+    """Adjust every item that needs it (flagged so, or with costs up to the closing date that
+    wait), up to the closing date, each item committed on its own (short locks, live progress);
+    a failing item is logged and the others go on."""
+    waiting = items_waiting_for_adjustment(close.closing_date)
+    items = list(
+        Item.objects.filter(Q(cost_is_adjusted=False) | Q(no__in=waiting))
+        .filter(excluded_from_cost_adjustment=False)
+        .order_by("no")
+    )
+    InventoryClose.objects.filter(pk=close.pk).update(items_total=len(items), items_done=0)
+    warnings = []
+    adjusted, difference = 0, ZERO
+    for done, item in enumerate(items, start=1):
+        try:
+            for result in adjust_one_by_one([item], until=close.closing_date, commit_each=True):
+                adjusted += result.entries_adjusted
+                difference += result.cost_difference
+        except ItemAdjustmentFailed as failure:
+            warnings.append(
+                InventoryCloseWarning(
+                    close=close,
+                    kind=ADJUSTMENT_FAILED,
+                    item_no=failure.item_no,
+                    message=f"Item {failure.item_no} could not be adjusted: {failure.reason}",
+                    advice=ADVICE[ADJUSTMENT_FAILED],
+                )
+            )
+        InventoryClose.objects.filter(pk=close.pk).update(
+            items_done=done, entries_adjusted=adjusted, cost_difference=difference
+        )
+        if progress:
+            progress(done, len(items))
+    return warnings
+
+
+def _finish(close: InventoryClose) -> list[InventoryCloseWarning]:
+    """Settle, post and close (a close) or post (a recalculation), in the caller's
+    transaction."""
+    warnings: list[InventoryCloseWarning] = []
+    is_close = close.kind == InventoryCloseKind.CLOSE
+    period = None
+    if is_close:
+        assert close.closing_date is not None
+        period_lock(exclusive=True)  # no posting slips into the period from here on
+        period = inventory_period_for_closing(
+            ending_date=close.closing_date, name=_period_name(close.closing_date)
+        )
+        test = inventory_period_close_test(period)
+        if not test.can_close:
+            raise _Refused(test.blockers)
+        InventoryClose.objects.filter(pk=close.pk).update(phase="settling", period=period)
+        warnings.extend(_settle(close))
+    InventoryClose.objects.filter(pk=close.pk).update(phase="posting")
+    warnings.extend(_post(close))
+    if is_close:
+        assert period is not None
+        inventory_period_close(period=period, description=f"Month-end close {close.document_no}")
+    InventoryClose.objects.filter(pk=close.pk).update(
+        status=InventoryCloseStatus.DONE, ended_at=timezone.now(), phase=""
+    )
+    return warnings
+
+
+def _period_name(closing_date: dt.date) -> str:
+    if (closing_date + dt.timedelta(days=1)).day == 1:
+        return closing_date.strftime("%B %Y")
+    return ""
+
+
+def _settle(close: InventoryClose) -> list[InventoryCloseWarning]:
+    assert close.closing_date is not None
+    plan = settlement_plan(close.closing_date)
+    InventoryCloseSettlement.objects.bulk_create(
+        [
+            InventoryCloseSettlement(
+                close=close,
+                application_id=link.application_id,
+                item_id=link.item_id,
+                outbound_entry_id=link.outbound_id,
+                inbound_entry_id=link.inbound_id,
+                quantity=link.quantity,
+                cost_amount=link.cost_amount,
+            )
+            for link in plan.links
+        ],
+        batch_size=5000,
+    )
+    InventoryClose.objects.filter(pk=close.pk).update(
+        issues_settled=len({link.outbound_id for link in plan.links}),
+        standard_items_skipped=plan.standard_items_skipped,
+    )
+    return [
+        InventoryCloseWarning(
+            close=close,
+            kind=issue.kind,
+            item_no=issue.item_no,
+            entry_no=issue.entry_no,
+            message=issue.message,
+            advice=issue.advice,
+        )
+        for issue in plan.unsettled
+    ]
+
+
+def _posted_amounts(nos: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    return {
+        no: (actual, expected)
+        for no, actual, expected in ValueEntry.objects.filter(pk__in=nos).values_list(
+            "pk", "cost_posted_to_gl", "expected_cost_posted_to_gl"
+        )
+    }
+
+
+def _post(close: InventoryClose) -> list[InventoryCloseWarning]:
+    """Post Inventory Cost to G/L under the close's document no., remembering what it added to
+    each value entry's posted amounts."""
+    queued = list(PostValueEntryToGL.objects.values_list("value_entry_id", flat=True))
+    before = _posted_amounts(queued)
+    report = posting.inventory_cost_post_to_gl(
+        post_method=posting.PER_POSTING_GROUP, document_no=close.document_no
+    )
+    after = _posted_amounts(queued)
+    InventoryCloseGLPosting.objects.bulk_create(
+        [
+            InventoryCloseGLPosting(
+                close=close, value_entry_id=no, actual=actual - old[0], expected=expected - old[1]
+            )
+            for no, old in before.items()
+            for actual, expected in [after[no]]
+            if (actual, expected) != old
+        ],
+        batch_size=5000,
+    )
+    transaction_no = GLEntry.objects.filter(
+        document_no=close.document_no, source_code=posting.SOURCE_CODE
+    ).aggregate(t=Min("transaction_no"))["t"]
+    InventoryClose.objects.filter(pk=close.pk).update(
+        value_entries_posted=report.value_entries_posted, gl_transaction_no=transaction_no
+    )
+    expected_posting = InventorySetup.get().expected_cost_posting_to_gl
+    warnings = []
+    for skipped in report.skipped:
+        if skipped.expected_cost and not expected_posting:
+            continue  # expected cost waits for its invoice by design
+        if close.closing_date is not None and skipped.posting_date > close.closing_date:
+            continue
+        warnings.append(
+            InventoryCloseWarning(
+                close=close,
+                kind=NOT_POSTED_TO_GL,
+                item_no=skipped.item_no,
+                entry_no=skipped.value_entry_no,
+                message=f"Value entry {skipped.value_entry_no} of item {skipped.item_no} "
+                f"({skipped.posting_date}) was not posted to the G/L: {skipped.reason}",
+                advice=ADVICE[NOT_POSTED_TO_GL],
+            )
+        )
+    return warnings
+
+
+# -- reversing ---------------------------------------------------------------------------------
+
+
+def period_held_by_close(period: InventoryPeriod) -> str | None:
+    """A period a close in force has closed reopens only through the close's reversal, which
+    also undoes its settlements and G/L posting."""
+    close = InventoryClose.objects.filter(
+        period=period, kind=InventoryCloseKind.CLOSE, status=InventoryCloseStatus.DONE
+    ).first()
+    if close is None:
+        return None
+    return (
+        f"The month-end close {close.document_no} closed this period: reverse the close "
+        "(Month-End Close) to reopen it."
+    )
+
+
+def latest_reversible_close() -> InventoryClose | None:
+    return (
+        InventoryClose.objects.filter(
+            kind=InventoryCloseKind.CLOSE, status=InventoryCloseStatus.DONE
+        )
+        .order_by("-closing_date", "-id")
+        .first()
+    )
+
+
+def inventory_close_reverse(*, close: InventoryClose, user: Any = None) -> InventoryClose:
+    """Reverse the latest close: reopen its period, reverse its G/L entries with new ones, put
+    its value entries back in the G/L queue, make its settlements inactive. One transaction."""
+    with transaction.atomic():
+        period_lock(exclusive=True)
+        close = InventoryClose.objects.select_for_update().get(pk=close.pk)
+        if close.kind != InventoryCloseKind.CLOSE:
+            raise InvalidInput.on(
+                "close", "A recalculation settles and closes nothing; there is nothing to reverse."
+            )
+        if close.status != InventoryCloseStatus.DONE:
+            raise InvalidInput.on(
+                "close",
+                f"The close is {close.get_status_display().lower()}; only a done close "
+                "can be reversed.",
+            )
+        latest = latest_reversible_close()
+        if latest is not None and latest.pk != close.pk:
+            raise InvalidInput.on(
+                "close",
+                f"Only the latest close can be reversed: reverse the close of "
+                f"{latest.closing_date} ({latest.document_no}) first.",
+            )
+        assert close.period is not None
+        close.status = InventoryCloseStatus.REVERSED  # first: the period is no longer held
+        close.reversed_at = timezone.now()
+        close.reversed_by = _user_name(user)
+        close.save(update_fields=["status", "reversed_at", "reversed_by"])
+        try:
+            inventory_period_reopen(
+                period=close.period, user=user, description=f"Reversal of {close.document_no}"
+            )
+        except InvalidInput as problem:
+            raise InvalidInput({"close": problem.detail["period"]}) from problem
+        close.reversal_gl_transaction_no = _reverse_gl(close)
+        close.save(update_fields=["reversal_gl_transaction_no"])
+        InventoryCloseSettlement.objects.filter(close=close, active=True).update(active=False)
+    return close
+
+
+def _reverse_gl(close: InventoryClose) -> int | None:
+    if close.gl_transaction_no is None:
+        return None
+    originals = list(
+        GLEntry.objects.filter(transaction_no=close.gl_transaction_no).order_by("entry_no")
+    )
+    numbers = allocate(GLEntry, len(originals))
+    reversal = {
+        original.pk: GLEntry(
+            entry_no=number,
+            transaction_no=numbers[0],
+            posting_date=original.posting_date,
+            document_no=original.document_no,
+            account_id=original.account_id,
+            amount=-original.amount,
+            description=f"Reversal: {original.description}"[:100],
+            source_code=REVERSAL_SOURCE_CODE,
+            dimensions=original.dimensions,
+        )
+        for number, original in zip(numbers, originals, strict=True)
+    }
+    GLEntry.objects.bulk_create(reversal.values(), batch_size=5000)
+    GLItemLedgerRelation.objects.bulk_create(
+        [
+            GLItemLedgerRelation(gl_entry_id=reversal[gl].entry_no, value_entry_id=value)
+            for gl, value in GLItemLedgerRelation.objects.filter(
+                gl_entry_id__in=list(reversal)
+            ).values_list("gl_entry_id", "value_entry_id")
+        ],
+        batch_size=5000,
+    )
+    # What the close added to each value entry's posted amounts, taken back in one statement.
+    posting = InventoryCloseGLPosting.objects.filter(close=close, value_entry=OuterRef("pk"))
+    ValueEntry.objects.filter(pk__in=close.postings.values("value_entry_id")).update(
+        cost_posted_to_gl=F("cost_posted_to_gl") - Subquery(posting.values("actual")[:1]),
+        expected_cost_posted_to_gl=F("expected_cost_posted_to_gl")
+        - Subquery(posting.values("expected")[:1]),
+    )
+    postings = list(close.postings.values_list("value_entry_id", flat=True))
+    PostValueEntryToGL.objects.bulk_create(
+        [PostValueEntryToGL(value_entry_id=no) for no in postings],
+        ignore_conflicts=True,
+        batch_size=5000,
+    )
+    return numbers[0] if numbers else None
+
+
+__all__ = [
+    "ADVICE",
+    "PreRun",
+    "SettlementPlan",
+    "UnsettledIssue",
+    "inventory_close_execute",
+    "inventory_close_prerun",
+    "inventory_close_reverse",
+    "inventory_close_start",
+    "latest_reversible_close",
+    "settlement_plan",
+]
