@@ -159,6 +159,12 @@ NAV: list[tuple[str, Any]] = [
             ("G/L Entries", "/ledgers/gl-entries/"),
         ],
     ),
+    (
+        "Diagnostics",
+        [
+            ("Costing Issues Detection", "/diagnostics/costing-issues/"),
+        ],
+    ),
     ("Inventory Setup", "/inventory-setup/"),
 ]
 
