@@ -37,3 +37,20 @@ class CostingIssuesReportSerializer(serializers.Serializer):
     errors = serializers.IntegerField()
     warnings = serializers.IntegerField()
     checks = CheckResultSerializer(source="results", many=True)
+
+
+class ActionMessageSerializer(serializers.Serializer):
+    type = serializers.IntegerField()
+    type_name = serializers.CharField(source="get_type_display")
+    active = serializers.BooleanField()
+    importance = serializers.IntegerField()
+    message = serializers.CharField()
+    threshold = serializers.CharField()
+    checked_at = serializers.DateTimeField()
+    next_check_at = serializers.DateTimeField()
+    details = serializers.JSONField()
+    snoozed_until = serializers.SerializerMethodField()
+
+    def get_snoozed_until(self, message) -> str | None:
+        until = self.context.get("snoozed", {}).get(message.type)
+        return until.isoformat() if until else None

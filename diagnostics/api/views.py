@@ -3,7 +3,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from diagnostics.api.serializers import CostingIssuesQuerySerializer, CostingIssuesReportSerializer
+from diagnostics.api.serializers import (
+    ActionMessageSerializer,
+    CostingIssuesQuerySerializer,
+    CostingIssuesReportSerializer,
+)
+from diagnostics.models import ActionMessage
+from diagnostics.services.action_messages import (
+    action_message_snooze,
+    action_messages_run_all,
+    snoozed_types,
+)
 from diagnostics.services.costing_issues import costing_issues_detect
 
 
@@ -35,3 +45,33 @@ class CostingIssuesApi(APIView):
             checks=data.get("check") or None,
         )
         return Response(CostingIssuesReportSerializer(report).data)
+
+
+def _messages(messages) -> Response:
+    serializer = ActionMessageSerializer(messages, many=True, context={"snoozed": snoozed_types()})
+    return Response(serializer.data)
+
+
+class ActionMessagesApi(APIView):
+    """The action messages (self-diagnostics), issues first."""
+
+    @extend_schema(responses={200: ActionMessageSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        return _messages(ActionMessage.objects.order_by("-active", "importance", "type"))
+
+
+class ActionMessagesRunTestsApi(APIView):
+    """Run Tests: delete every message and run every check."""
+
+    @extend_schema(request=None, responses={200: ActionMessageSerializer(many=True)})
+    def post(self, request: Request) -> Response:
+        return _messages(action_messages_run_all())
+
+
+class ActionMessageSnoozeApi(APIView):
+    """Snooze a type of message for 30 days (the check keeps running)."""
+
+    @extend_schema(request=None, responses={200: None})
+    def post(self, request: Request, type: int) -> Response:
+        snooze = action_message_snooze(type=type, by=request.user.get_username())
+        return Response({"type": snooze.type, "snoozed_until": snooze.snoozed_until})

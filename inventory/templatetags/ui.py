@@ -162,6 +162,7 @@ NAV: list[tuple[str, Any]] = [
     (
         "Diagnostics",
         [
+            ("Action Messages", "/diagnostics/action-messages/"),
             ("Costing Issues Detection", "/diagnostics/costing-issues/"),
         ],
     ),
