@@ -16,3 +16,20 @@ class CostingIssuesForm(forms.Form):
         choices=[(c.code, f"{c.group}: {c.title}") for c in CHECKS],
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
+
+
+class ItemDataForm(forms.Form):
+    item_filter = forms.CharField(
+        max_length=250, label="Items", help_text='e.g. "A|B", "A..C", "1*"'
+    )
+
+
+class ItemDataDeleteForm(ItemDataForm):
+    confirm = forms.BooleanField(
+        label="Delete these items and all their entries (they cannot be restored except by "
+        "importing an export)"
+    )
+
+
+class ItemDataImportForm(forms.Form):
+    file = forms.FileField(label="Item data file (.jsonl)")

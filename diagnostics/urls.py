@@ -20,4 +20,8 @@ urlpatterns = [
         views.action_message_snooze_view,
         name="action_message_snooze",
     ),
+    path("diagnostics/item-data/", views.item_data, name="item_data"),
+    path("diagnostics/item-data/export/", views.item_data_export, name="item_data_export"),
+    path("diagnostics/item-data/import/", views.item_data_import_view, name="item_data_import"),
+    path("diagnostics/item-data/delete/", views.item_data_delete_view, name="item_data_delete"),
 ]

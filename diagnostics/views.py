@@ -3,12 +3,21 @@ diagnostics services; every write is a POST for the accountant role (403 otherwi
 
 from __future__ import annotations
 
+import io
+
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from diagnostics.forms import CostingIssuesForm
+from diagnostics.forms import (
+    CostingIssuesForm,
+    ItemDataDeleteForm,
+    ItemDataForm,
+    ItemDataImportForm,
+)
 from diagnostics.models import ActionMessage, ActionMessageType
 from diagnostics.services.action_messages import (
     action_message_snooze,
@@ -16,6 +25,7 @@ from diagnostics.services.action_messages import (
     snoozed_types,
 )
 from diagnostics.services.costing_issues import costing_issues_detect
+from diagnostics.services.item_data import item_data_delete, item_data_import, item_data_lines
 from inventory.errors import InvalidInput
 from inventory.pages import can_write, reader, writer
 
@@ -76,3 +86,92 @@ def action_message_snooze_view(request: HttpRequest, type: int) -> HttpResponse:
         label = ActionMessageType(type).label
         messages.success(request, f"{label} snoozed until {snooze.snoozed_until:%Y-%m-%d %H:%M}.")
     return redirect("diagnostics:action_messages")
+
+
+# -- item data ---------------------------------------------------------------------------------
+
+
+def _item_data_page(request: HttpRequest, **forms_) -> HttpResponse:
+    context = {
+        "export_form": ItemDataForm(request.GET or None, prefix="export"),
+        "import_form": ItemDataImportForm(),
+        "delete_form": ItemDataDeleteForm(prefix="delete"),
+        "sandbox": settings.SANDBOX,
+        "can_write": can_write(request.user),
+        **forms_,
+    }
+    return render(request, "diagnostics/item_data.html", context)
+
+
+def _add_errors(form, problem: InvalidInput) -> None:
+    for field, reasons in problem.detail.items():
+        form.add_error(field if field in form.fields else None, reasons)
+
+
+@reader
+def item_data(request: HttpRequest) -> HttpResponse:
+    return _item_data_page(request)
+
+
+@reader
+def item_data_export(request: HttpRequest) -> HttpResponse:
+    form = ItemDataForm(request.GET, prefix="export")
+    if not form.is_valid():
+        return _item_data_page(request, export_form=form)
+    lines = item_data_lines(item_filter=form.cleaned_data["item_filter"])
+    try:
+        first = next(lines)
+    except InvalidInput as problem:
+        _add_errors(form, problem)
+        return _item_data_page(request, export_form=form)
+
+    def everything():
+        yield first
+        yield from lines
+
+    response = StreamingHttpResponse(everything(), content_type="application/x-ndjson")
+    response["Content-Disposition"] = 'attachment; filename="item-data.jsonl"'
+    return response
+
+
+def _sandbox_only() -> None:
+    if not settings.SANDBOX:
+        raise PermissionDenied("This action is available only in a sandbox (SANDBOX=true).")
+
+
+@writer
+def item_data_import_view(request: HttpRequest) -> HttpResponse:
+    _sandbox_only()
+    form = ItemDataImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _item_data_page(request, import_form=form)
+    try:
+        with io.TextIOWrapper(form.cleaned_data["file"].file, encoding="utf-8") as lines:
+            counts = item_data_import(lines)
+    except InvalidInput as problem:
+        _add_errors(form, problem)
+        return _item_data_page(request, import_form=form)
+    except UnicodeDecodeError:
+        form.add_error("file", "The file is not UTF-8 text.")
+        return _item_data_page(request, import_form=form)
+    messages.success(
+        request, f"Imported {counts['item']} items, {sum(counts.values()):,} records in all."
+    )
+    return redirect("diagnostics:item_data")
+
+
+@writer
+def item_data_delete_view(request: HttpRequest) -> HttpResponse:
+    _sandbox_only()
+    form = ItemDataDeleteForm(request.POST, prefix="delete")
+    if not form.is_valid():
+        return _item_data_page(request, delete_form=form)
+    try:
+        counts = item_data_delete(item_filter=form.cleaned_data["item_filter"])
+    except InvalidInput as problem:
+        _add_errors(form, problem)
+        return _item_data_page(request, delete_form=form)
+    messages.success(
+        request, f"Deleted {counts['item']} items, {sum(counts.values()):,} records in all."
+    )
+    return redirect("diagnostics:item_data")

@@ -23,4 +23,19 @@ urlpatterns = [
         views.ActionMessageSnoozeApi.as_view(),
         name="diagnostics-action-message-snooze",
     ),
+    path(
+        "diagnostics/item-data/export/",
+        views.ItemDataExportApi.as_view(),
+        name="diagnostics-item-data-export",
+    ),
+    path(
+        "diagnostics/item-data/import/",
+        views.ItemDataImportApi.as_view(),
+        name="diagnostics-item-data-import",
+    ),
+    path(
+        "diagnostics/item-data/delete/",
+        views.ItemDataDeleteApi.as_view(),
+        name="diagnostics-item-data-delete",
+    ),
 ]

@@ -164,6 +164,7 @@ NAV: list[tuple[str, Any]] = [
         [
             ("Action Messages", "/diagnostics/action-messages/"),
             ("Costing Issues Detection", "/diagnostics/costing-issues/"),
+            ("Item Data", "/diagnostics/item-data/"),
         ],
     ),
     ("Inventory Setup", "/inventory-setup/"),
