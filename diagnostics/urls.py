@@ -24,4 +24,9 @@ urlpatterns = [
     path("diagnostics/item-data/export/", views.item_data_export, name="item_data_export"),
     path("diagnostics/item-data/import/", views.item_data_import_view, name="item_data_import"),
     path("diagnostics/item-data/delete/", views.item_data_delete_view, name="item_data_delete"),
+    path(
+        "diagnostics/reset-cost-is-adjusted/",
+        views.reset_cost_is_adjusted_view,
+        name="reset_cost_is_adjusted",
+    ),
 ]

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from costing.services import reset_cost_is_adjusted
 from diagnostics.forms import (
     CostingIssuesForm,
     ItemDataDeleteForm,
@@ -96,6 +97,7 @@ def _item_data_page(request: HttpRequest, **forms_) -> HttpResponse:
         "export_form": ItemDataForm(request.GET or None, prefix="export"),
         "import_form": ItemDataImportForm(),
         "delete_form": ItemDataDeleteForm(prefix="delete"),
+        "reset_form": ItemDataForm(prefix="reset"),
         "sandbox": settings.SANDBOX,
         "can_write": can_write(request.user),
         **forms_,
@@ -173,5 +175,23 @@ def item_data_delete_view(request: HttpRequest) -> HttpResponse:
         return _item_data_page(request, delete_form=form)
     messages.success(
         request, f"Deleted {counts['item']} items, {sum(counts.values()):,} records in all."
+    )
+    return redirect("diagnostics:item_data")
+
+
+@writer
+def reset_cost_is_adjusted_view(request: HttpRequest) -> HttpResponse:
+    """Reset Cost Is Adjusted for the items of a filter (any number of items; the Inventory
+    Cost Adjustment page does it for the items ticked on its page)."""
+    form = ItemDataForm(request.POST, prefix="reset")
+    if not form.is_valid():
+        return _item_data_page(request, reset_form=form)
+    try:
+        count = reset_cost_is_adjusted(item_filter=form.cleaned_data["item_filter"])
+    except InvalidInput as problem:
+        _add_errors(form, problem)
+        return _item_data_page(request, reset_form=form)
+    messages.success(
+        request, f"{count} items need cost adjustment again (every average period included)."
     )
     return redirect("diagnostics:item_data")
