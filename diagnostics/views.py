@@ -33,10 +33,14 @@ from inventory.pages import can_write, reader, writer
 
 @reader
 def costing_issues(request: HttpRequest) -> HttpResponse:
-    """Costing Issues Detection: the report runs when the form is sent (?run=1)."""
+    """Costing Issues Detection. The report runs when the form is sent (?run=1): the page
+    shows at once and fetches the report with htmx (the checks may take a while on a large
+    ledger); `inline=1` (the link for browsers without script) runs it within the page."""
     form = CostingIssuesForm(request.GET or None)
     report = None
-    if request.GET.get("run") and form.is_valid():
+    run = bool(request.GET.get("run")) and form.is_valid()
+    partial = bool(request.headers.get("HX-Request"))
+    if run and (partial or request.GET.get("inline")):
         try:
             report = costing_issues_detect(
                 item_filter=form.cleaned_data["item_filter"] or None,
@@ -45,7 +49,11 @@ def costing_issues(request: HttpRequest) -> HttpResponse:
         except InvalidInput as problem:
             for field, reasons in problem.detail.items():
                 form.add_error(field if field in form.fields else None, reasons)
-    return render(request, "diagnostics/costing_issues.html", {"form": form, "report": report})
+            run = False
+    context = {"form": form, "report": report, "run": run}
+    if partial:
+        return render(request, "diagnostics/_costing_issues_report.html", context)
+    return render(request, "diagnostics/costing_issues.html", context)
 
 
 @reader

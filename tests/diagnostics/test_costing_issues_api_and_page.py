@@ -56,24 +56,35 @@ def test_the_api_needs_a_role(ledger, anonymous, db):
     assert anonymous.get(URL).status_code in (401, 403)
 
 
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
 def test_the_page_runs_the_report_and_shows_the_finding(ledger, viewer_page):
-    page = viewer_page.get(PAGE)
-    assert page.status_code == 200
-    assert "Run report" in page.content.decode()
-    assert 'id="issues-summary"' not in page.content.decode()  # runs only when asked
-    clean = viewer_page.get(PAGE, {"run": "1"}).content.decode()
-    assert "No issues found in" in clean
+    page = viewer_page.get(PAGE).content.decode()
+    assert "Run report" in page
+    assert "Checking the ledgers" not in page  # runs only when asked
+    # Sent: the page shows at once and fetches the report (htmx).
+    waiting = viewer_page.get(PAGE, {"run": "1"}).content.decode()
+    assert "Checking the ledgers" in waiting and 'hx-trigger="load"' in waiting
+    assert 'id="issues-summary"' not in waiting
+    clean = viewer_page.get(PAGE, {"run": "1"}, **HTMX).content.decode()
+    assert "<html" not in clean and "No issues found in" in clean
     _break(ledger)
-    text = viewer_page.get(PAGE, {"run": "1", "item_filter": "A"}).content.decode()
+    text = viewer_page.get(PAGE, {"run": "1", "item_filter": "A"}, **HTMX).content.decode()
     assert "1 errors, 0 warnings" in text
     assert f"Inbound entry {ledger.receipt.pk} has remaining quantity 7" in text
     assert "/cost-adjustment/items/A/entries/" in text
+    # Without script: the same report within the page.
+    inline = viewer_page.get(PAGE, {"run": "1", "item_filter": "A", "inline": "1"})
+    assert "<html" in inline.content.decode() and "1 errors, 0 warnings" in inline.content.decode()
 
 
 def test_the_page_shows_a_bad_filter_in_place(ledger, viewer_page):
-    text = viewer_page.get(PAGE, {"run": "1", "item_filter": "A..B..C"}).content.decode()
+    text = viewer_page.get(PAGE, {"run": "1", "item_filter": "A..B..C"}, **HTMX).content.decode()
     assert "is not a range like A..C" in text
     assert 'id="issues-summary"' not in text
+    inline = viewer_page.get(PAGE, {"run": "1", "item_filter": "A..B..C", "inline": "1"})
+    assert "is not a range like A..C" in inline.content.decode()
 
 
 def test_the_page_needs_a_role(ledger, db):
