@@ -118,6 +118,10 @@ class CostingIssuesReport:
         return [f for r in self.results for f in r.findings]
 
     @property
+    def passed(self) -> list[CheckResult]:
+        return [r for r in self.results if r.ok]
+
+    @property
     def errors(self) -> int:
         return sum(len(r.findings) for r in self.results if r.check.severity == ERROR)
 
