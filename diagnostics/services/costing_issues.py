@@ -459,22 +459,24 @@ def _application_duplicate(scope: Scope, limit: int) -> Iterable[Finding]:
             "n",
         )[:limit]
     )
-    for ile, inbound, outbound, item_no, n in groups:
-        apps = tuple(
-            ItemApplicationEntry.objects.filter(
-                item_ledger_entry_id=ile,
-                inbound_item_entry_id=inbound,
-                outbound_item_entry_id=outbound,
-            )
-            .order_by("entry_no")
-            .values_list("entry_no", flat=True)
+    groups = list(groups)
+    # The duplicates' own numbers, in one query for every group listed.
+    numbers: dict[tuple, list[int]] = {}
+    for no, *key in (
+        ItemApplicationEntry.objects.filter(item_ledger_entry_id__in={g[0] for g in groups})
+        .order_by("entry_no")
+        .values_list(
+            "entry_no", "item_ledger_entry_id", "inbound_item_entry_id", "outbound_item_entry_id"
         )
+    ):
+        numbers.setdefault(tuple(key), []).append(no)
+    for ile, inbound, outbound, item_no, n in groups:
         yield Finding(
             item_no,
             f"{n} application entries link entry {ile}, inbound {inbound} and outbound "
             f"{outbound or '-'}: one is expected.",
             entry_nos=tuple(dict.fromkeys(x for x in (ile, inbound, outbound) if x)),
-            application_entry_nos=apps,
+            application_entry_nos=tuple(numbers.get((ile, inbound, outbound), ())),
         )
 
 
