@@ -5,8 +5,15 @@ break cost adjustment. Each check is one query: the database sums the value entr
 application entries of every entry (correlated subqueries) and returns only the rows that
 disagree, at most `limit` per check, so the report never loads a ledger into Python.
 
-Other apps add their own checks with `register_check` (production orders will add the capacity
-ledger entry checks: capacity entries without an order, and so on).
+Business Central's groups map as follows: basic data, ILE vs application entries, application
+quantity, valuation date, valued by average cost, missing ILEs, and expected cost on completely
+invoiced entries are here. Its completely-invoiced-date checks need a Last Invoice Date, which
+these ledgers do not keep; expected cost on closed entries is covered by the expected-cost and
+remaining-quantity checks.
+
+Other apps add their own checks with `register_check`: the capacity ledger entry checks
+(capacity entries without an order, and so on) belong with production orders, which register
+them when they exist.
 """
 
 from __future__ import annotations
