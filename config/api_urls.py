@@ -7,4 +7,5 @@ urlpatterns = [
     path("v1/", include("inventory.api.urls")),
     path("v1/", include("costing.api.urls")),
     path("v1/", include("ledger.api.urls")),
+    path("v1/", include("diagnostics.api.urls")),
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("", include("costing.urls")),
     path("", include("ledger.urls")),
+    path("", include("diagnostics.urls")),
     path("", include("inventory.urls")),
 ]
 

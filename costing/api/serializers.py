@@ -203,3 +203,15 @@ class OrdersRunResultSerializer(serializers.Serializer):
     cost_difference = amount()
     orders = OrderResultSerializer(many=True)
     items = ItemResultSerializer(many=True)
+
+
+class ItemFilterSerializer(serializers.Serializer):
+    item_filter = serializers.CharField(
+        max_length=2048, help_text='e.g. "A|B", "A..C", "1*"; "*" = all items'
+    )
+
+
+class EntryNosSerializer(serializers.Serializer):
+    entry_nos = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=10_000
+    )

@@ -22,6 +22,21 @@ urlpatterns = [
         name="cost-adjustment-orders-reset",
     ),
     path(
+        "cost-adjustment/reset-cost-is-adjusted/",
+        views.ResetCostIsAdjustedApi.as_view(),
+        name="cost-adjustment-reset-cost-is-adjusted",
+    ),
+    path(
+        "cost-adjustment/mark-for-adjustment/",
+        views.MarkForAdjustmentApi.as_view(),
+        name="cost-adjustment-mark-for-adjustment",
+    ),
+    path(
+        "cost-adjustment/reset-outbound-entry-is-updated/",
+        views.ResetOutboundEntryIsUpdatedApi.as_view(),
+        name="cost-adjustment-reset-outbound-entry-is-updated",
+    ),
+    path(
         "items/<str:no>/exclude-from-cost-adjustment/",
         views.ItemExclusionApi.as_view(),
         {"excluded": True},

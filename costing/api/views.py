@@ -12,6 +12,8 @@ from costing import selectors, services
 from costing.api.serializers import (
     AdjmtOrderSerializer,
     BatchSerializer,
+    EntryNosSerializer,
+    ItemFilterSerializer,
     ItemLogSerializer,
     OrdersRequestSerializer,
     OrdersRunResultSerializer,
@@ -22,8 +24,10 @@ from costing.api.serializers import (
 )
 from costing.models import CostAdjustmentItemBatch, CostAdjustmentRun, TraceEvent
 from costing.services import batches
+from costing.services.applications import application_entries_reset_outbound_updated
 from costing.services.orders import orders_adjust_selected, orders_reset_cost_is_adjusted
-from inventory.models import Item
+from inventory.errors import InvalidInput
+from inventory.models import Item, ItemApplicationEntry, ItemLedgerEntry
 
 
 class CostAdjustmentRunApi(APIView):
@@ -200,3 +204,48 @@ class ResetOrdersApi(APIView):
         serializer.is_valid(raise_exception=True)
         keys = [(o["order_type"], o["order_no"]) for o in serializer.validated_data["orders"]]
         return Response({"reset": orders_reset_cost_is_adjusted(order_keys=keys)})
+
+
+class ResetCostIsAdjustedApi(APIView):
+    """Reset Cost Is Adjusted: the items of the filter need adjustment again, every average
+    period included (spec §13, Diagnostics)."""
+
+    @extend_schema(request=ItemFilterSerializer, responses={200: None})
+    def post(self, request: Request) -> Response:
+        body = ItemFilterSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        count = services.reset_cost_is_adjusted(item_filter=body.validated_data["item_filter"])
+        return Response({"items": count})
+
+
+def _entry_nos(request: Request, model, *, what: str, **required) -> list[int]:
+    body = EntryNosSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    nos = body.validated_data["entry_nos"]
+    found = set(model.objects.filter(pk__in=nos, **required).values_list("pk", flat=True))
+    wrong = [no for no in nos if no not in found]
+    if wrong:
+        raise InvalidInput.on("entry_nos", f"Not {what}: {', '.join(str(n) for n in wrong[:20])}.")
+    return nos
+
+
+class MarkForAdjustmentApi(APIView):
+    """Mark for Adjustment: re-adjust everything linked, directly or not, to these inbound
+    item ledger entries."""
+
+    @extend_schema(request=EntryNosSerializer, responses={200: None})
+    def post(self, request: Request) -> Response:
+        nos = _entry_nos(
+            request, ItemLedgerEntry, what="inbound item ledger entries", positive=True
+        )
+        return Response({"marked": services.mark_for_adjustment(entry_nos=nos)})
+
+
+class ResetOutboundEntryIsUpdatedApi(APIView):
+    """Reset Outbound Entry is Updated on these item application entries (used together with
+    Mark for Adjustment)."""
+
+    @extend_schema(request=EntryNosSerializer, responses={200: None})
+    def post(self, request: Request) -> Response:
+        nos = _entry_nos(request, ItemApplicationEntry, what="item application entries")
+        return Response({"reset": application_entries_reset_outbound_updated(nos)})

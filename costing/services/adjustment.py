@@ -263,6 +263,9 @@ def cost_adjustment_run(
     from costing.services.logs import run_log_write
 
     run_log_write(result, item_filter=item_filter or "*")
+    from costing.services.hooks import Adjusted, after_adjustment
+
+    after_adjustment(Adjusted(items=done, automatic=False))
     return result
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from costing.services.adjustment import ItemAdjustmentFailed, adjust_items
+from costing.services.hooks import Adjusted, after_adjustment
 from inventory.models import AutomaticCostAdjustment
 from inventory.services.hooks import Posted
 
@@ -50,7 +51,9 @@ def adjust_after_posting(posted: Posted) -> None:
         return
     try:
         with transaction.atomic():  # a savepoint: a failing item must not undo the posting
-            adjust_items(sorted(posted.item_ids))
+            done = adjust_items(sorted(posted.item_ids))
     except ItemAdjustmentFailed as failure:
         # The posting stands; the item stays "not adjusted" and a run or batch will show why.
         log.warning("Automatic cost adjustment of %s failed: %s", failure.item_no, failure.reason)
+        return
+    after_adjustment(Adjusted(items=done, automatic=True))

@@ -32,6 +32,7 @@ from costing.services.adjustment import (
     adjust_one_by_one,
     items_to_adjust,
 )
+from costing.services.hooks import Adjusted, after_adjustment
 from costing.services.logs import run_log_write, trace_write
 from inventory.errors import InvalidInput
 from inventory.models import Item
@@ -245,6 +246,7 @@ def batch_execute(
     if not recorded:
         status = RunStatus.CANCELED
     run_log_write(result, item_filter=batch.item_filter, batch=batch, status=status)
+    after_adjustment(Adjusted(items=done, automatic=False))
     if batch.trace:
         trace_write(uuid.UUID(result.run_id), batch, done)
     batch.refresh_from_db()

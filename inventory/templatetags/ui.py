@@ -175,6 +175,14 @@ NAV: list[tuple[str, Any]] = [
             ("G/L Entries", "/ledgers/gl-entries/"),
         ],
     ),
+    (
+        "Diagnostics",
+        [
+            ("Action Messages", "/diagnostics/action-messages/"),
+            ("Costing Issues Detection", "/diagnostics/costing-issues/"),
+            ("Item Data", "/diagnostics/item-data/"),
+        ],
+    ),
     ("Inventory Setup", "/inventory-setup/"),
 ]
 

@@ -211,6 +211,11 @@ ACTION_BUTTONS = [
     "Stop",
     "OK",
     "Save",
+    "Run Tests",
+    "Snooze 30 days",
+    "Reset Cost Is Adjusted",
+    "Import",
+    "Delete item data",
 ]
 
 

@@ -56,6 +56,9 @@ def test_viewer_reads_but_cannot_act(page, viewer, ledger, playwright_sync, live
         "/gl/reconciliation/": "Inventory – G/L Reconciliation",
         "/inventory-setup/": "Inventory Setup",
         f"/ledgers/item-entries/?item_no={ITEM_NO}": "Item Ledger Entries",
+        "/diagnostics/action-messages/": "Action Messages",
+        "/diagnostics/costing-issues/": "Costing Issues Detection",
+        "/diagnostics/item-data/": "Item Data",
     }
     for path, heading in readable.items():
         response = page.goto(path)

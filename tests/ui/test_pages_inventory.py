@@ -219,7 +219,7 @@ def test_home_says_where_things_stand(viewer):
     # Batches are running: the figures refresh themselves; the reconciliation loads on its own.
     assert 'hx-get="/home/figures/" hx-trigger="every 5s"' in html
     assert 'hx-get="/home/reconciliation/" hx-trigger="load"' in html
-    assert "action message" not in html.lower()  # none exist yet: none are shown
+    assert 'id="action-messages-notice"' not in html  # none exist yet: none are shown
 
     CostAdjustmentItemBatch.objects.update(status=RunStatus.SUCCESS)
     assert "every 5s" not in text(viewer.get("/home/figures/"))
