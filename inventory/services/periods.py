@@ -152,7 +152,10 @@ def _waiting(end: dt.date | None) -> tuple[dict[str, set[int]], dict[str, list[d
     )
     for item_no, no in flagged:
         waiting.setdefault(item_no, set()).add(no)
-    links = ItemApplicationEntry.objects.filter(outbound_entry_is_updated=False, **dated)
+    # An inbound entry's own application row names no outbound entry: nothing to update.
+    links = ItemApplicationEntry.objects.filter(
+        outbound_entry_is_updated=False, outbound_item_entry__isnull=False, **dated
+    )
     for item_no, no in links.values_list("inbound_item_entry__item__no", "inbound_item_entry_id"):
         waiting.setdefault(item_no, set()).add(no)
     points: dict[str, list[dt.date]] = {}

@@ -38,6 +38,7 @@ from inventory.services import (
     inventory_setup_update,
     item_charge_assign,
     item_ledger_entry_invoice,
+    production_order_create,
 )
 from inventory.services.periods import inventory_period_reopen
 from ledger.models import (
@@ -391,10 +392,10 @@ def test_an_issue_not_invoiced_and_output_not_costed_are_in_the_close_log():
     post("purchase", "H", 3, day(1, 5), unit_cost=10)
     shipped = post("sale", "H", 1, day(1, 10), invoiced=False)  # shipped, not invoiced
     make_item("P")
-    output = post("output", "P", 3, day(1, 6), unit_cost=20, order_no="PO-1")
-    # The product has no production orders yet, so output posts invoiced; an order whose output
-    # is not costed yet looks like this.
-    ItemLedgerEntry.objects.filter(pk=output.pk).update(completely_invoiced=False)
+    production_order_create(no="PO-1", item_no="P", quantity=Decimal(3))
+    # The order is not finished: its output stays at expected cost, not costed yet.
+    output = post("output", "P", 3, day(1, 6), order_no="PO-1")
+    assert not ItemLedgerEntry.objects.get(pk=output.pk).completely_invoiced
     consumed = post("sale", "P", 2, day(1, 12))
     close = close_at(day(1, 31))
     log = {(w.kind, w.entry_no): w for w in close.warnings.all()}
