@@ -260,11 +260,10 @@ def cost_adjustment_run(
         result.status, result.error = "timed_out", str(timeout)
     result.items = done
     result.ended_at = timezone.now()
+    from costing.services.hooks import Adjusted, after_adjustment
     from costing.services.logs import run_log_write
 
     run_log_write(result, item_filter=item_filter or "*")
-    from costing.services.hooks import Adjusted, after_adjustment
-
     after_adjustment(Adjusted(items=done, automatic=False))
     return result
 

@@ -3,7 +3,7 @@ import io
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -128,11 +128,11 @@ class ItemDataExportApi(APIView):
 
 
 class ItemDataImportApi(APIView):
-    """Import item data (sandbox only): the exported file as `file` (multipart) or as the
-    request body; restores it exactly, or refuses with nothing written."""
+    """Import item data (sandbox only): the exported file as `file` (multipart); restores it
+    exactly, or refuses with nothing written."""
 
     permission_classes = [RolePermission, SandboxOnly]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request=None, responses={201: None})
     def post(self, request: Request) -> Response:

@@ -407,8 +407,12 @@ def action_messages_run_all(*, now: dt.datetime | None = None) -> list[ActionMes
         return [_write(_run(t, setup, now), now) for t in ActionMessageType.values]
 
 
-def _run_due(types: list[int], setup: InventorySetup, now: dt.datetime) -> None:
-    for type_ in _due(types, now):
+def _run_due(types: list[int], setup: InventorySetup | None, now: dt.datetime) -> None:
+    """Run the checks that are due; most of the time none is, and this is one read."""
+    due = _due(types, now)
+    if due and setup is None:
+        setup = InventorySetup.get()
+    for type_ in due:
         _write(_run(type_, setup, now), now)
 
 
@@ -429,7 +433,6 @@ def after_adjustment(adjusted: Adjusted) -> None:
     now = timezone.now()
 
     def work() -> None:
-        setup = InventorySetup.get()
         types = [T.ITEM_EXCLUDED]
         if not adjusted.automatic:
             types = [
@@ -439,7 +442,7 @@ def after_adjustment(adjusted: Adjusted) -> None:
                 T.MANY_NON_ADJUSTED_ORDERS,
                 *types,
             ]
-        _run_due(types, setup, now)
+        _run_due(types, None, now)
         durations = {i.item_no: i.duration_ms for i in adjusted.items}
         if any(ms > LONG_ITEM_MS for ms in durations.values()):
             # Raised as the item's duration is known, whatever the schedule says.

@@ -8,6 +8,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -353,3 +355,16 @@ def test_a_failing_check_never_stops_a_posting(monkeypatch):
     buy("A", 1, 10)
     assert Item.objects.get(no="A").ledger_entries.count() == 1
     assert not ActionMessage.objects.filter(type=T.COST_ADJUSTMENT_NOT_RUNNING).exists()
+
+
+def test_a_posting_pays_one_read_per_hook_when_no_check_is_due():
+    inventory_setup_update(automatic_cost_adjustment="always")
+    make_item("A")
+    buy("A", 1, 10)  # the first posting runs checks 10 and 70 and writes their rows
+    assert set(ActionMessage.objects.values_list("type", flat=True)) == {10, 70}
+    line = JournalLine("purchase", "A", DAY, D(1), unit_cost=D(10))
+    with CaptureQueriesContext(connection) as queries:
+        item_journal_post(lines=[line])
+    reads = [q["sql"] for q in queries if "diagnostics_actionmessage" in q["sql"]]
+    assert len(reads) == 2  # one after the posting (10), one after its adjustment (70)
+    assert all(sql.lstrip().upper().startswith("SELECT") for sql in reads)
