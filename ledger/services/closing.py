@@ -327,7 +327,11 @@ def _finish(close: InventoryClose) -> list[InventoryCloseWarning]:
     warnings.extend(_post(close))
     if is_close:
         assert period is not None
-        inventory_period_close(period=period, description=f"Month-end close {close.document_no}")
+        inventory_period_close(
+            period=period,
+            description=f"Month-end close {close.document_no}",
+            user_name=close.user_name,
+        )
     InventoryClose.objects.filter(pk=close.pk).update(
         status=InventoryCloseStatus.DONE, ended_at=timezone.now(), phase=""
     )

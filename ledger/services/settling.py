@@ -71,27 +71,33 @@ class UnsettledIssue:
 
     @property
     def message(self) -> str:
-        what = (
+        return (
             f"Issue {self.entry_no} of item {self.item_no} ({self.entry_type.replace('_', ' ')} "
             f"of {self.posting_date}): {self.quantity.normalize():f} of "
-            f"{self.issue_quantity.normalize():f} could not be settled"
+            f"{self.issue_quantity.normalize():f} could not be settled: {self.reason}"
         )
+
+    @property
+    def entry_type_label(self) -> str:
+        return EntryType(self.entry_type).label
+
+    @property
+    def reason(self) -> str:
         nos = ", ".join(str(no) for no in self.receipt_entry_nos)
         one = len(self.receipt_entry_nos) == 1
         receipts = f"receipt {nos}" if one else f"receipts {nos}"
         if self.kind == MORE_ISSUES_THAN_RECEIPTS:
             if nos:
                 return (
-                    f"{what}: more issues than receipts up to the closing date (it used "
-                    f"{receipts}, dated after it)."
+                    f"more issues than receipts up to the closing date (it used {receipts}, "
+                    "dated after it)."
                 )
-            return f"{what}: more issues than receipts up to the closing date (no receipt)."
+            return "more issues than receipts up to the closing date (no receipt)."
         if self.kind == RECEIPTS_NOT_INVOICED:
-            verb = "is" if one else "are"
-            return f"{what}: {receipts} {verb} not yet invoiced."
+            return f"{receipts} {'is' if one else 'are'} not yet invoiced."
         if self.kind == PRODUCTION_NOT_COSTED:
-            return f"{what}: the output {nos} it used is not yet costed."
-        return f"{what}: the issue is not yet invoiced."
+            return f"the output {nos} it used is not yet costed."
+        return "the issue is not yet invoiced."
 
     @property
     def advice(self) -> str:

@@ -211,6 +211,12 @@ ACTION_BUTTONS = [
     "Stop",
     "OK",
     "Save",
+    "Create",
+    "Close",
+    "Close period",
+    "Reopen",
+    "Reverse",
+    "Reverse this close",
 ]
 
 
