@@ -17,6 +17,7 @@ from inventory.forms import InventoryPeriodForm
 from inventory.models import InventoryPeriod, InventoryPeriodEntry
 from inventory.pages import can_write, paginate, reader, writer
 from inventory.services import periods
+from inventory.services.hooks import reopen_problem
 
 
 def _error_text(problem: InvalidInput) -> str:
@@ -33,13 +34,7 @@ def _periods_page(request: HttpRequest, form: InventoryPeriodForm) -> HttpRespon
         request,
         "inventory/inventory_periods.html",
         {
-            "rows": [
-                {
-                    "period": period,
-                    "can_reopen": last_closed is not None and period.pk == last_closed.pk,
-                }
-                for period in rows
-            ],
+            "rows": [_row(period, last_closed) for period in rows],
             "history": paginate(
                 request,
                 InventoryPeriodEntry.objects.select_related("period").order_by("-entry_no"),
@@ -49,6 +44,12 @@ def _periods_page(request: HttpRequest, form: InventoryPeriodForm) -> HttpRespon
             "closed_until": last_closed.ending_date if last_closed else None,
         },
     )
+
+
+def _row(period: InventoryPeriod, last_closed: InventoryPeriod | None) -> dict:
+    last = last_closed is not None and period.pk == last_closed.pk
+    held = reopen_problem(period) if last else None
+    return {"period": period, "can_reopen": last and not held, "held": held}
 
 
 def inventory_periods(request: HttpRequest) -> HttpResponse:

@@ -28,7 +28,9 @@ def _error_text(problem: InvalidInput) -> str:
     return " ".join(parts)
 
 
-def _page(request: HttpRequest, form: InventoryCloseForm, prerun=None) -> HttpResponse:
+def _page(
+    request: HttpRequest, form: InventoryCloseForm, prerun: closing.PreRun | None = None
+) -> HttpResponse:
     latest = closing.latest_reversible_close()
     return render(
         request,
@@ -59,7 +61,7 @@ def _overview(request: HttpRequest) -> HttpResponse:
     if "closing_date" not in request.GET:
         return _page(request, InventoryCloseForm())
     form = InventoryCloseForm(request.GET)
-    prerun = None
+    prerun: closing.PreRun | None = None
     if form.is_valid():
         try:
             prerun = closing.inventory_close_prerun(closing_date=form.cleaned_data["closing_date"])

@@ -210,14 +210,16 @@ def _last_entry_no(end: dt.date) -> int | None:
     return ItemLedgerEntry.objects.filter(posting_date__lte=end).aggregate(n=Max("entry_no"))["n"]
 
 
-def _history(period: InventoryPeriod, entry_type: str, user: Any, description: str) -> None:
+def _history(
+    period: InventoryPeriod, entry_type: str, user: Any, description: str, user_name: str
+) -> None:
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     InventoryPeriodEntry.objects.create(
         period=period,
         ending_date=period.ending_date,
         entry_type=entry_type,
         user=user if authenticated else None,
-        user_name=user.get_username() if authenticated else "",
+        user_name=user.get_username() if authenticated else user_name,
         last_item_ledger_entry_no=_last_entry_no(period.ending_date),
         description=description[:100],
     )
@@ -229,10 +231,11 @@ def _locked(period: InventoryPeriod) -> InventoryPeriod:
 
 
 def inventory_period_close(
-    *, period: InventoryPeriod, user: Any = None, description: str = ""
+    *, period: InventoryPeriod, user: Any = None, description: str = "", user_name: str = ""
 ) -> InventoryPeriod:
     """Close the period when its test finds nothing in the way; refused with every blocker
-    otherwise (nothing written). Runs in the caller's transaction when there is one."""
+    otherwise (nothing written). Runs in the caller's transaction when there is one. Without a
+    signed-in user (a worker), the history takes `user_name`."""
     with transaction.atomic():
         period = _locked(period)
         if period.closed:
@@ -242,7 +245,7 @@ def inventory_period_close(
             raise InvalidInput({"period": [b.message for b in test.blockers]})
         period.closed = True
         period.save(update_fields=["closed"])
-        _history(period, InventoryPeriodEntryType.CLOSE, user, description)
+        _history(period, InventoryPeriodEntryType.CLOSE, user, description, user_name)
         return period
 
 
@@ -267,7 +270,7 @@ def inventory_period_reopen(
             raise InvalidInput.on("period", problem)
         period.closed = False
         period.save(update_fields=["closed"])
-        _history(period, InventoryPeriodEntryType.REOPEN, user, description)
+        _history(period, InventoryPeriodEntryType.REOPEN, user, description, "")
         return period
 
 

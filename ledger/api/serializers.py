@@ -216,8 +216,10 @@ class UnsettledIssueSerializer(serializers.Serializer):
     entry_no = serializers.IntegerField()
     entry_type = serializers.CharField()
     posting_date = serializers.DateField()
+    issue_quantity = quantity()  # before `quantity` takes the helper's name in this class
     quantity = quantity()
     receipt_entry_nos = serializers.ListField(child=serializers.IntegerField())
+    reason = serializers.CharField()
     message = serializers.CharField()
     advice = serializers.CharField()
 

@@ -2,24 +2,12 @@
 inventory periods (spec §10.1).
 
 - Close at date D: adjust cost (every item that needs it, up to D, item by item), then in one
-  transaction settle the issues against the receipts up to D, post the inventory cost to the
-  G/L (per posting group, the close's own document no.) and close the inventory period ending
-  on D (created when there is none). After it nothing can be posted on or before D.
+  transaction settle the issues against the receipts up to D (ledger.services.settling), post
+  the inventory cost to the G/L (per posting group, the close's own document no.) and close the
+  inventory period ending on D (created when there is none). After it nothing can be posted on
+  or before D.
 - Recalculation: adjust and post, without settling and without closing; any day.
-- Reverse: the latest close only (newest first). It reopens the period, posts a reversing G/L
-  entry for every G/L entry the close posted, takes back what the close added to the value
-  entries' posted amounts (so they wait in the G/L queue again) and makes its settlements
-  inactive. Cost adjustments stay: adjustment is idempotent, and the next close finds nothing
-  more to adjust for them.
-
-Settling (the product's meaning): cost adjustment already forwards cost exactly along the
-application entries. A close records, per application of an issue (outbound entry dated on or
-before D) to a receipt, the quantity and the cost at which it is settled — frozen by the closed
-period, since no value can change on or before D any more. An application is settled when the
-receipt is dated on or before D and both the receipt and the issue are completely invoiced;
-otherwise the close log says why it is not, with the advice of spec §16. Costs settled: what
-the receipt cost a unit up to D (FIFO, LIFO, Specific) or what the issue cost a unit up to D
-(Average: the issue takes the period's average). Standard-cost items are not settled.
+- Reverse: the latest close only (ledger.services.close_reversal).
 """
 
 from __future__ import annotations
@@ -27,29 +15,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Min, Q
 from django.utils import timezone
 
-from costing.engine.money import ZERO, q_amount
+from costing.engine.money import ZERO
 from costing.services.adjustment import ItemAdjustmentFailed, adjust_one_by_one
 from inventory.errors import InvalidInput
 from inventory.models import (
-    CostingMethod,
-    EntryType,
     InventoryPeriod,
     InventorySetup,
     Item,
-    ItemApplicationEntry,
-    ItemLedgerEntry,
     PostValueEntryToGL,
     ValueEntry,
 )
-from inventory.numbering import allocate
 from inventory.services.guards import period_lock
 from inventory.services.periods import (
     EARLIER_PERIOD_OPEN,
@@ -58,12 +41,10 @@ from inventory.services.periods import (
     inventory_period_close,
     inventory_period_close_test,
     inventory_period_for_closing,
-    inventory_period_reopen,
     items_waiting_for_adjustment,
 )
 from ledger.models import (
     GLEntry,
-    GLItemLedgerRelation,
     InventoryClose,
     InventoryCloseGLPosting,
     InventoryCloseKind,
@@ -72,98 +53,33 @@ from ledger.models import (
     InventoryCloseWarning,
 )
 from ledger.services import posting
+from ledger.services.close_reversal import (
+    REVERSAL_SOURCE_CODE,
+    inventory_close_reverse,
+    latest_reversible_close,
+    period_held_by_close,
+    user_name,
+)
+from ledger.services.settling import (
+    ADJUSTMENT_FAILED,
+    ADVICE,
+    CLOSE_REFUSED,
+    ISSUE_NOT_INVOICED,
+    MORE_ISSUES_THAN_RECEIPTS,
+    NOT_POSTED_TO_GL,
+    PRODUCTION_NOT_COSTED,
+    RECEIPTS_NOT_INVOICED,
+    SettlementPlan,
+    UnsettledIssue,
+    settlement_plan,
+)
 
 log = logging.getLogger(__name__)
 
-REVERSAL_SOURCE_CODE = "INVTCLREV"
 _START_LOCK_KEY = 5811  # one close or recalculation started at a time (PostgreSQL)
 _RUN_LOCK_KEY = 5812  # with the close's id: held by the worker running it
 
-# Warnings of the close log (spec §16) and what to do about each.
-MORE_ISSUES_THAN_RECEIPTS = "more_issues_than_receipts"
-RECEIPTS_NOT_INVOICED = "receipts_not_invoiced"
-PRODUCTION_NOT_COSTED = "production_not_costed"
-ISSUE_NOT_INVOICED = "issue_not_invoiced"
-NOT_POSTED_TO_GL = "not_posted_to_gl"
-ADJUSTMENT_FAILED = "adjustment_failed"
-CLOSE_REFUSED = "close_refused"
-
-ADVICE = {
-    MORE_ISSUES_THAN_RECEIPTS: "Post the receipts that cover the issue dated on or before the "
-    "closing date, or move the closing date; review the procedures that let stock go out "
-    "before it came in.",
-    RECEIPTS_NOT_INVOICED: "Invoice the receipts, or move the closing date.",
-    PRODUCTION_NOT_COSTED: "Cost the order's components and output (invoice the output), or "
-    "move the closing date.",
-    ISSUE_NOT_INVOICED: "Invoice the issue, or move the closing date.",
-    NOT_POSTED_TO_GL: "Fix what the reason names (posting setup, accounts); then reverse the "
-    "close and close again, so that the entry reaches the G/L in its period.",
-    ADJUSTMENT_FAILED: "Look at the item's entries (Inventory Cost Adjustment, trace), fix the "
-    "cause and run the close again.",
-    CLOSE_REFUSED: "Clear what stops the period from closing and run the close again.",
-}
-_OUTPUT_TYPES = (EntryType.OUTPUT, EntryType.ASSEMBLY_OUTPUT)
-
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class UnsettledIssue:
-    """Quantity of an issue that a close at the date cannot settle, and why."""
-
-    kind: str
-    item_no: str
-    entry_no: int
-    entry_type: str
-    posting_date: dt.date
-    quantity: Decimal  # not settled, of issue_quantity
-    issue_quantity: Decimal
-    receipt_entry_nos: tuple[int, ...] = ()
-
-    @property
-    def message(self) -> str:
-        what = (
-            f"Issue {self.entry_no} of item {self.item_no} ({self.entry_type.replace('_', ' ')} "
-            f"of {self.posting_date}): {self.quantity.normalize():f} of "
-            f"{self.issue_quantity.normalize():f} could not be settled"
-        )
-        nos = ", ".join(str(no) for no in self.receipt_entry_nos)
-        one = len(self.receipt_entry_nos) == 1
-        receipts = f"receipt {nos}" if one else f"receipts {nos}"
-        if self.kind == MORE_ISSUES_THAN_RECEIPTS:
-            if nos:
-                return (
-                    f"{what}: more issues than receipts up to the closing date (it used "
-                    f"{receipts}, dated after it)."
-                )
-            return f"{what}: more issues than receipts up to the closing date (no receipt)."
-        if self.kind == RECEIPTS_NOT_INVOICED:
-            verb = "is" if one else "are"
-            return f"{what}: {receipts} {verb} not yet invoiced."
-        if self.kind == PRODUCTION_NOT_COSTED:
-            return f"{what}: the output {nos} it used is not yet costed."
-        return f"{what}: the issue is not yet invoiced."
-
-    @property
-    def advice(self) -> str:
-        return ADVICE[self.kind]
-
-
-@dataclass
-class _Link:
-    application_id: int
-    item_id: int
-    outbound_id: int
-    inbound_id: int
-    quantity: Decimal
-    cost_amount: Decimal
-
-
-@dataclass
-class SettlementPlan:
-    links: list[_Link] = field(default_factory=list)
-    unsettled: list[UnsettledIssue] = field(default_factory=list)
-    standard_items_skipped: int = 0
 
 
 @dataclass
@@ -183,121 +99,7 @@ class PreRun:
         return sorted(nos)
 
 
-# -- settling ----------------------------------------------------------------------------------
-
-
-def settlement_plan(closing_date: dt.date) -> SettlementPlan:
-    """Every application of an issue dated on or before the date not settled by a close in
-    force: settled or, with the reason, not. A few bulk reads; nothing written."""
-    plan = SettlementPlan()
-    plan.standard_items_skipped = (
-        Item.objects.filter(
-            costing_method=CostingMethod.STANDARD, ledger_entries__posting_date__lte=closing_date
-        )
-        .distinct()
-        .count()
-    )
-    settled = InventoryCloseSettlement.objects.filter(active=True).values("application_id")
-    rows = list(
-        ItemApplicationEntry.objects.filter(
-            quantity__lt=0, outbound_item_entry__posting_date__lte=closing_date
-        )
-        .exclude(outbound_item_entry__item__costing_method=CostingMethod.STANDARD)
-        .exclude(pk__in=settled)
-        .order_by("outbound_item_entry_id", "entry_no")
-        .values_list(
-            "pk",
-            "quantity",
-            "inbound_item_entry_id",
-            "outbound_item_entry_id",
-            "outbound_item_entry__item_id",
-            "outbound_item_entry__item__no",
-            "outbound_item_entry__item__costing_method",
-            "outbound_item_entry__entry_type",
-            "outbound_item_entry__posting_date",
-            "outbound_item_entry__quantity",
-            "outbound_item_entry__completely_invoiced",
-            "inbound_item_entry__posting_date",
-            "inbound_item_entry__quantity",
-            "inbound_item_entry__completely_invoiced",
-            "inbound_item_entry__entry_type",
-        )
-    )
-    ile_ids = {r[2] for r in rows} | {r[3] for r in rows}
-    cost = dict(
-        ValueEntry.objects.filter(item_ledger_entry_id__in=ile_ids, posting_date__lte=closing_date)
-        .order_by()
-        .values("item_ledger_entry_id")
-        .annotate(c=Sum(F("cost_amount_actual") + F("cost_amount_expected")))
-        .values_list("item_ledger_entry_id", "c")
-    )
-    unsettled: dict[tuple[str, int], list] = {}
-    for (
-        app_id,
-        app_qty,
-        inbound,
-        outbound,
-        item_id,
-        item_no,
-        method,
-        out_type,
-        out_date,
-        out_qty,
-        out_invoiced,
-        in_date,
-        in_qty,
-        in_invoiced,
-        in_type,
-    ) in rows:
-        quantity = -app_qty
-        kind = None
-        if not out_invoiced:
-            kind = ISSUE_NOT_INVOICED
-        elif in_date > closing_date:
-            kind = MORE_ISSUES_THAN_RECEIPTS
-        elif not in_invoiced:
-            kind = PRODUCTION_NOT_COSTED if in_type in _OUTPUT_TYPES else RECEIPTS_NOT_INVOICED
-        if kind is not None:
-            entry = unsettled.setdefault(
-                (kind, outbound), [item_no, out_type, out_date, ZERO, -out_qty, []]
-            )
-            entry[3] += quantity
-            entry[5].append(inbound)
-            continue
-        if method == CostingMethod.AVERAGE:
-            unit = -(cost.get(outbound) or ZERO) / -out_qty
-        else:
-            unit = (cost.get(inbound) or ZERO) / in_qty
-        plan.links.append(
-            _Link(app_id, item_id, outbound, inbound, quantity, q_amount(unit * quantity))
-        )
-    # What no receipt covers at all (open outbound entries) is not settled either.
-    for entry_no, item_no, out_type, out_date, out_qty, remaining in (
-        ItemLedgerEntry.objects.filter(positive=False, open=True, posting_date__lte=closing_date)
-        .exclude(item__costing_method=CostingMethod.STANDARD)
-        .values_list(
-            "entry_no", "item__no", "entry_type", "posting_date", "quantity", "remaining_quantity"
-        )
-    ):
-        entry = unsettled.setdefault(
-            (MORE_ISSUES_THAN_RECEIPTS, entry_no),
-            [item_no, out_type, out_date, ZERO, -out_qty, []],
-        )
-        entry[3] += -remaining
-    plan.unsettled = [
-        UnsettledIssue(
-            kind, item_no, entry_no, out_type, out_date, quantity, issue_qty, tuple(receipts)
-        )
-        for (kind, entry_no), (
-            item_no,
-            out_type,
-            out_date,
-            quantity,
-            issue_qty,
-            receipts,
-        ) in sorted(unsettled.items(), key=lambda pair: (pair[1][0], pair[0][1], pair[0][0]))
-    ]
-    return plan
+# -- the pre-run list --------------------------------------------------------------------------
 
 
 def inventory_close_prerun(*, closing_date: dt.date | None) -> PreRun:
@@ -326,12 +128,6 @@ def _start_blockers(closing_date: dt.date) -> list[Blocker]:
 
 
 # -- starting and running ----------------------------------------------------------------------
-
-
-def _user_name(user: Any) -> str:
-    if user is not None and getattr(user, "is_authenticated", False):
-        return user.get_username()
-    return ""
 
 
 def inventory_close_start(
@@ -366,7 +162,7 @@ def inventory_close_start(
             if blockers:
                 raise InvalidInput({"closing_date": [b.message for b in blockers]})
         close = InventoryClose.objects.create(
-            kind=kind, closing_date=closing_date, user_name=_user_name(user)
+            kind=kind, closing_date=closing_date, user_name=user_name(user)
         )
         prefix = "CLOSE" if kind == InventoryCloseKind.CLOSE else "RECALC"
         close.document_no = f"{prefix}-{close.pk:06d}"
@@ -531,7 +327,11 @@ def _finish(close: InventoryClose) -> list[InventoryCloseWarning]:
     warnings.extend(_post(close))
     if is_close:
         assert period is not None
-        inventory_period_close(period=period, description=f"Month-end close {close.document_no}")
+        inventory_period_close(
+            period=period,
+            description=f"Month-end close {close.document_no}",
+            user_name=close.user_name,
+        )
     InventoryClose.objects.filter(pk=close.pk).update(
         status=InventoryCloseStatus.DONE, ended_at=timezone.now(), phase=""
     )
@@ -635,129 +435,25 @@ def _post(close: InventoryClose) -> list[InventoryCloseWarning]:
     return warnings
 
 
-# -- reversing ---------------------------------------------------------------------------------
-
-
-def period_held_by_close(period: InventoryPeriod) -> str | None:
-    """A period a close in force has closed reopens only through the close's reversal, which
-    also undoes its settlements and G/L posting."""
-    close = InventoryClose.objects.filter(
-        period=period, kind=InventoryCloseKind.CLOSE, status=InventoryCloseStatus.DONE
-    ).first()
-    if close is None:
-        return None
-    return (
-        f"The month-end close {close.document_no} closed this period: reverse the close "
-        "(Month-End Close) to reopen it."
-    )
-
-
-def latest_reversible_close() -> InventoryClose | None:
-    return (
-        InventoryClose.objects.filter(
-            kind=InventoryCloseKind.CLOSE, status=InventoryCloseStatus.DONE
-        )
-        .order_by("-closing_date", "-id")
-        .first()
-    )
-
-
-def inventory_close_reverse(*, close: InventoryClose, user: Any = None) -> InventoryClose:
-    """Reverse the latest close: reopen its period, reverse its G/L entries with new ones, put
-    its value entries back in the G/L queue, make its settlements inactive. One transaction."""
-    with transaction.atomic():
-        period_lock(exclusive=True)
-        close = InventoryClose.objects.select_for_update().get(pk=close.pk)
-        if close.kind != InventoryCloseKind.CLOSE:
-            raise InvalidInput.on(
-                "close", "A recalculation settles and closes nothing; there is nothing to reverse."
-            )
-        if close.status != InventoryCloseStatus.DONE:
-            raise InvalidInput.on(
-                "close",
-                f"The close is {close.get_status_display().lower()}; only a done close "
-                "can be reversed.",
-            )
-        latest = latest_reversible_close()
-        if latest is not None and latest.pk != close.pk:
-            raise InvalidInput.on(
-                "close",
-                f"Only the latest close can be reversed: reverse the close of "
-                f"{latest.closing_date} ({latest.document_no}) first.",
-            )
-        assert close.period is not None
-        close.status = InventoryCloseStatus.REVERSED  # first: the period is no longer held
-        close.reversed_at = timezone.now()
-        close.reversed_by = _user_name(user)
-        close.save(update_fields=["status", "reversed_at", "reversed_by"])
-        try:
-            inventory_period_reopen(
-                period=close.period, user=user, description=f"Reversal of {close.document_no}"
-            )
-        except InvalidInput as problem:
-            raise InvalidInput({"close": problem.detail["period"]}) from problem
-        close.reversal_gl_transaction_no = _reverse_gl(close)
-        close.save(update_fields=["reversal_gl_transaction_no"])
-        InventoryCloseSettlement.objects.filter(close=close, active=True).update(active=False)
-    return close
-
-
-def _reverse_gl(close: InventoryClose) -> int | None:
-    if close.gl_transaction_no is None:
-        return None
-    originals = list(
-        GLEntry.objects.filter(transaction_no=close.gl_transaction_no).order_by("entry_no")
-    )
-    numbers = allocate(GLEntry, len(originals))
-    reversal = {
-        original.pk: GLEntry(
-            entry_no=number,
-            transaction_no=numbers[0],
-            posting_date=original.posting_date,
-            document_no=original.document_no,
-            account_id=original.account_id,
-            amount=-original.amount,
-            description=f"Reversal: {original.description}"[:100],
-            source_code=REVERSAL_SOURCE_CODE,
-            dimensions=original.dimensions,
-        )
-        for number, original in zip(numbers, originals, strict=True)
-    }
-    GLEntry.objects.bulk_create(reversal.values(), batch_size=5000)
-    GLItemLedgerRelation.objects.bulk_create(
-        [
-            GLItemLedgerRelation(gl_entry_id=reversal[gl].entry_no, value_entry_id=value)
-            for gl, value in GLItemLedgerRelation.objects.filter(
-                gl_entry_id__in=list(reversal)
-            ).values_list("gl_entry_id", "value_entry_id")
-        ],
-        batch_size=5000,
-    )
-    # What the close added to each value entry's posted amounts, taken back in one statement.
-    posting = InventoryCloseGLPosting.objects.filter(close=close, value_entry=OuterRef("pk"))
-    ValueEntry.objects.filter(pk__in=close.postings.values("value_entry_id")).update(
-        cost_posted_to_gl=F("cost_posted_to_gl") - Subquery(posting.values("actual")[:1]),
-        expected_cost_posted_to_gl=F("expected_cost_posted_to_gl")
-        - Subquery(posting.values("expected")[:1]),
-    )
-    postings = list(close.postings.values_list("value_entry_id", flat=True))
-    PostValueEntryToGL.objects.bulk_create(
-        [PostValueEntryToGL(value_entry_id=no) for no in postings],
-        ignore_conflicts=True,
-        batch_size=5000,
-    )
-    return numbers[0] if numbers else None
-
-
 __all__ = [
+    "ADJUSTMENT_FAILED",
     "ADVICE",
+    "CLOSE_REFUSED",
+    "ISSUE_NOT_INVOICED",
+    "MORE_ISSUES_THAN_RECEIPTS",
+    "NOT_POSTED_TO_GL",
+    "PRODUCTION_NOT_COSTED",
+    "RECEIPTS_NOT_INVOICED",
+    "REVERSAL_SOURCE_CODE",
     "PreRun",
     "SettlementPlan",
     "UnsettledIssue",
+    "close_is_stale",
     "inventory_close_execute",
     "inventory_close_prerun",
     "inventory_close_reverse",
     "inventory_close_start",
     "latest_reversible_close",
+    "period_held_by_close",
     "settlement_plan",
 ]

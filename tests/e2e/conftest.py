@@ -216,6 +216,12 @@ ACTION_BUTTONS = [
     "Reset Cost Is Adjusted",
     "Import",
     "Delete item data",
+    "Create",
+    "Close",
+    "Close period",
+    "Reopen",
+    "Reverse",
+    "Reverse this close",
 ]
 
 

@@ -55,6 +55,8 @@ def test_viewer_reads_but_cannot_act(page, viewer, ledger, playwright_sync, live
         "/gl/post-inventory-cost/": "Post Inventory Cost to G/L",
         "/gl/reconciliation/": "Inventory – G/L Reconciliation",
         "/inventory-setup/": "Inventory Setup",
+        "/inventory-periods/": "Inventory Periods",
+        "/month-end-close/": "Month-End Close",
         f"/ledgers/item-entries/?item_no={ITEM_NO}": "Item Ledger Entries",
         "/diagnostics/action-messages/": "Action Messages",
         "/diagnostics/costing-issues/": "Costing Issues Detection",

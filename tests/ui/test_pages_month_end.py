@@ -181,7 +181,9 @@ def test_the_prerun_list_names_the_items_that_cannot_be_fully_settled(january, a
     )
     assert "Items that cannot be fully settled:" in html
     assert re.search(r'<a href="[^"]*/B/entries/">B</a>\.', html)
-    assert "1 of 1 could not be settled: receipt" in html and "is not yet invoiced." in html
+    assert "<td>Sale 2025-01-21</td>" in html
+    assert '<td class="num">1 of 1</td>' in html
+    assert re.search(r"<td>Receipt \d+ is not yet invoiced.</td>", html)
     assert "Invoice the receipts, or move the closing date." in html
 
 
@@ -204,6 +206,13 @@ def test_an_accountant_runs_a_close_and_reads_its_log(
     ) == [("A", D("2"), D("20.00"))]
     assert 'id="close-reverse"' in html
     assert InventoryPeriod.objects.get(ending_date=JAN_31).closed
+    # The worker closed the period for her: the history names her.
+    assert list(InventoryPeriodEntry.objects.values_list("entry_type", "user_name")) == [
+        ("close", "anna")
+    ]
+    periods_page = text(accountant_page.get("/inventory-periods/"))
+    assert f"The month-end close {close.document_no} closed this period" in periods_page
+    assert "-reopen" not in periods_page
 
 
 def test_a_running_close_refreshes_itself_with_its_progress(january, accountant_page):
