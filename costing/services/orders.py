@@ -304,6 +304,15 @@ def orders_adjust(orders: Sequence[InventoryAdjmtEntryOrder]) -> list[OrderResul
     if not orders:
         return []
     list(Item.objects.filter(pk__in={o.item_id for o in orders}).order_by("no").select_for_update())
+    # Then the order rows, and only then read their values: a concurrent adjustment of a
+    # component marks the row (values_written) while holding that component's lock; waiting
+    # for the row here means reading its committed cost, never losing its mark.
+    list(
+        InventoryAdjmtEntryOrder.objects.filter(pk__in=[o.pk for o in orders])
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
     plans = [adjust_order(graph) for graph in order_graphs(orders)]
     _write_plans(plans, orders)
     items = {o.order_no: o.item.no for o in orders}
