@@ -310,3 +310,19 @@ def test_a_bad_assembly_order_is_refused_and_nothing_is_written(factory, bad, fi
     assert response.status_code == 400
     assert field in response.json()
     assert (ItemLedgerEntry.objects.count(), ValueEntry.objects.count()) == (entries, values)
+
+
+def test_output_at_another_location_than_the_orders_is_refused(factory):
+    from tests.factories import LocationFactory
+
+    LocationFactory(code="BLUE")
+    factory.post(
+        "/api/v1/production-orders/",
+        {"no": "PO1", "item_no": "FG", "quantity": "1", "location_code": "BLUE"},
+        format="json",
+    )
+    response = journal(factory, line("output", "FG", 1, order_no="PO1", unit_cost="1"))
+    assert response.status_code == 400
+    assert "BLUE" in response.json()["lines"]["0"]["location_code"][0]
+    ok = journal(factory, line("output", "FG", 1, order_no="PO1", location_code="BLUE"))
+    assert ok.status_code == 201, ok.content
