@@ -381,6 +381,25 @@ def orders_multi_level(
     return result
 
 
+def item_results_merge(first: list, more: list) -> list:
+    """One result per item (the run log has one row per item and run): an item adjusted again
+    on a later level adds its entries, cost difference and time to its first visit, as BC's
+    detailed log adds up the durations of repeated visits."""
+    merged = {result.item_no: result for result in first}
+    order = [result.item_no for result in first]
+    for result in more:
+        seen = merged.get(result.item_no)
+        if seen is None:
+            merged[result.item_no] = result
+            order.append(result.item_no)
+            continue
+        seen.entries_adjusted += result.entries_adjusted
+        seen.cost_difference += result.cost_difference
+        seen.duration_ms += result.duration_ms
+        seen.trace.extend(result.trace)
+    return [merged[no] for no in order]
+
+
 def orders_adjust_selected(*, order_keys: Iterable[tuple[str, str]]) -> OrdersRunResult:
     """Adjust Cost for Selected Orders (spec §13): these orders (finished production orders and
     assembly orders), then whatever their adjustment makes necessary, in one transaction."""
