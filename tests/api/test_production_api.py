@@ -326,3 +326,35 @@ def test_output_at_another_location_than_the_orders_is_refused(factory):
     assert "BLUE" in response.json()["lines"]["0"]["location_code"][0]
     ok = journal(factory, line("output", "FG", 1, order_no="PO1", location_code="BLUE"))
     assert ok.status_code == 201, ok.content
+
+
+def test_value_entries_filter_by_order(factory):
+    client = factory
+    client.post(
+        "/api/v1/production-orders/", {"no": "PO1", "item_no": "FG", "quantity": "1"}, format="json"
+    )
+    journal(client, line("consumption", "C", 4, order_no="PO1"))
+    client.post(
+        "/api/v1/capacity-journal/post/",
+        {
+            "lines": [
+                {
+                    "order_no": "PO1",
+                    "posting_date": "2025-03-11",
+                    "work_center": "WC1",
+                    "quantity": "1",
+                }
+            ]
+        },
+        format="json",
+    )
+    rows = client.get("/api/v1/value-entries/?order_no=PO1").json()["results"]
+    # The consumption (-12.00), the capacity's direct 4.00 and overhead 2.00 (no item).
+    assert sorted((r["item_no"] or "", r["entry_type"], r["cost_amount_actual"]) for r in rows) == [
+        ("", "direct_cost", "4.00"),
+        ("", "indirect_cost", "2.00"),
+        ("C", "direct_cost", "-12.00"),
+    ]
+    assert {r["item_no"] for r in rows} == {None, "C"}
+    capacity_only = client.get("/api/v1/value-entries/?order_type=production").json()["results"]
+    assert len(capacity_only) == 2
