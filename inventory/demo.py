@@ -1,7 +1,9 @@
 """The demo company that `python manage.py load_demo` loads (a small bicycle shop, BC-style).
 
 Everything is data: the G/L accounts, the posting setups, the items and a timeline of journals,
-late invoices, item charges and a revaluation from January to April 2026. `load()` feeds that
+late invoices, item charges, a revaluation and a production order (bicycles built from wheels,
+chains and brakes, with capacity on a work center; finished, its adjustment left to the user)
+from January to April 2026. `load()` feeds that
 data through the posting services (never writing ledger rows itself) in timeline order.
 
 Lines that later steps refer to carry a `key` ("bike-1"); the entry number the service returns
@@ -32,15 +34,20 @@ from inventory.models import (
     ItemVariant,
     Location,
     ValueEntry,
+    WorkCenter,
 )
 from inventory.services import (
+    CapacityLine,
     JournalLine,
     RevaluationLine,
+    capacity_journal_post,
     inventory_setup_update,
     item_charge_assign,
     item_create,
     item_journal_post,
     item_ledger_entry_invoice,
+    production_order_create,
+    production_order_finish,
     revaluation_journal_post,
 )
 from ledger.models import GeneralPostingSetup, GLAccount, InventoryPostingSetup
@@ -185,6 +192,7 @@ class Line:
     applies_from: str = ""  # key of the outbound entry a return takes its cost from
     key: str = ""  # remember the entry this line creates under this name
     document_no: str = ""
+    order_no: str = ""  # consumption and output: the production order
 
 
 def buy(
@@ -318,7 +326,44 @@ class Revaluation:
     unit_cost_revalued: Decimal
 
 
-Step = Journal | Invoice | Charge | Revaluation
+@dataclass(frozen=True)
+class Release:
+    """Release a production order."""
+
+    date: dt.date
+    no: str
+    item_no: str
+    quantity: Decimal
+    location: str = "BLUE"
+
+
+@dataclass(frozen=True)
+class Capacity:
+    date: dt.date
+    order_no: str
+    work_center: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class Finish:
+    date: dt.date
+    no: str
+
+
+def consume(item: str, qty: Number, order_no: str) -> Line:
+    return Line(EntryType.CONSUMPTION, item, D(qty), order_no=order_no)
+
+
+def output(item: str, qty: Number, order_no: str, unit_cost: str) -> Line:
+    return Line(EntryType.OUTPUT, item, D(qty), unit_cost=D(unit_cost), order_no=order_no)
+
+
+Step = Journal | Invoice | Charge | Revaluation | Release | Capacity | Finish
+# (code, name, direct unit cost per minute, indirect cost %, gen. prod. posting group)
+WORK_CENTERS: list[tuple[str, str, Decimal, Decimal, str]] = [
+    ("ASSEMBLY", "Bicycle assembly", D("2.00"), D("10"), "RETAIL"),
+]
 
 # fmt: off
 TIMELINE: list[Step] = [
@@ -439,6 +484,16 @@ TIMELINE: list[Step] = [
         buy("1400", 15, "21.50", variant="BLACK"),
         purchase_return("1400", 2, "saddle-brown", variant="BROWN", document_no="PRR-26-002"),
     )),
+    Release(day(4, 25), "PO-26-001", "1000", D(2)),
+    Journal(day(4, 27), "PO-26-001", (
+        consume("1100", 2, "PO-26-001"),
+        consume("1200", 2, "PO-26-001"),
+        consume("1300", 2, "PO-26-001"),
+        consume("1700", 4, "PO-26-001"),
+        output("1000", 2, "PO-26-001", "350.00"),  # expected until the order is adjusted
+    )),
+    Capacity(day(4, 27), "PO-26-001", "ASSEMBLY", D(90)),  # 90 minutes x 2.00 + 10 %
+    Finish(day(4, 28), "PO-26-001"),
 ]
 # fmt: on
 
@@ -460,6 +515,7 @@ class Summary:
     invoices: int = 0
     item_charges: int = 0
     revaluations: int = 0
+    production_orders: int = 0
     users_created: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -468,7 +524,8 @@ class Summary:
             f"Demo company loaded: {self.items} items, {len(LOCATIONS)} locations, "
             f"{len(GL_ACCOUNTS)} G/L accounts.",
             f"Posted {self.journals} journals, {self.invoices} invoices, "
-            f"{self.item_charges} item charges and {self.revaluations} revaluation: "
+            f"{self.item_charges} item charges, {self.revaluations} revaluation and "
+            f"{self.production_orders} production order: "
             f"{self.item_ledger_entries} item ledger entries, {self.value_entries} value entries.",
             f"Users created: {users}.",
             "Cost adjustment and posting to G/L are left to you (Inventory Setup: never, manual).",
@@ -490,6 +547,16 @@ def load() -> Summary:
         create_chart_of_accounts()
         create_posting_setups()
         summary.items = create_items()
+        for code, name, unit_cost, indirect, group in WORK_CENTERS:
+            WorkCenter.objects.get_or_create(
+                code=code,
+                defaults=dict(
+                    name=name,
+                    unit_cost=unit_cost,
+                    indirect_cost_pct=indirect,
+                    gen_prod_posting_group=group,
+                ),
+            )
         post_timeline(summary)
         summary.users_created = ensure_users()
     summary.item_ledger_entries = ItemLedgerEntry.objects.count() - ile_before
@@ -569,6 +636,20 @@ def post_timeline(summary: Summary) -> dict[str, int]:
                 item_charge_no=step.item_charge_no,
             )
             summary.item_charges += 1
+        elif isinstance(step, Release):
+            production_order_create(
+                no=step.no,
+                item_no=step.item_no,
+                quantity=step.quantity,
+                location_code=step.location,
+            )
+            summary.production_orders += 1
+        elif isinstance(step, Capacity):
+            capacity_journal_post(
+                lines=[CapacityLine(step.order_no, step.date, step.work_center, step.quantity)]
+            )
+        elif isinstance(step, Finish):
+            production_order_finish(no=step.no, finished_date=step.date)
         else:
             revaluation_journal_post(
                 lines=[
@@ -611,6 +692,7 @@ def journal_line(journal: Journal, line: Line, entries: dict[str, int]) -> Journ
         applies_to_entry=entries[line.applies_to] if line.applies_to else None,
         applies_from_entry=entries[line.applies_from] if line.applies_from else None,
         document_no=line.document_no or journal.document_no,
+        order_no=line.order_no,
     )
 
 

@@ -167,6 +167,18 @@ class Item(models.Model):
     def is_standard(self) -> bool:
         return self.costing_method == CostingMethod.STANDARD
 
+    @property
+    def has_standard_shares(self) -> bool:
+        """A Standard item whose standard cost says what of it is capacity and overhead."""
+        return self.is_standard and any(
+            (
+                self.single_level_capacity_cost,
+                self.single_level_subcontracted_cost,
+                self.single_level_cap_overhead_cost,
+                self.single_level_mfg_overhead_cost,
+            )
+        )
+
 
 class ItemVariant(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="variants")

@@ -303,6 +303,12 @@ class Reconciliation:
 # -- computing -----------------------------------------------------------------------------------
 
 
+def _cents(amount) -> Decimal:
+    """A SUM as an amount: exact on PostgreSQL; SQLite sums decimals as floating point, whose
+    noise (6E-14) must not show as a difference."""
+    return Decimal(amount or 0).quantize(CENT)
+
+
 def _value_cells(
     flt: ReconciliationFilter, *, dates: bool = True
 ) -> dict[tuple[Role, str], Decimal]:
@@ -315,6 +321,7 @@ def _value_cells(
     )
     for group in groups:
         for expected, amount in ((False, group["actual"]), (True, group["expected"])):
+            amount = _cents(amount)
             if not amount:
                 continue
             roles = roles_for(
@@ -346,7 +353,7 @@ def _gl_totals(
         .annotate(total=Sum("amount"))
     )
     for group in groups:
-        totals[accounts.owner[group["account_id"]]] += group["total"] or ZERO
+        totals[accounts.owner[group["account_id"]]] += _cents(group["total"])
     return totals
 
 

@@ -243,11 +243,11 @@ def cost_adjustment_run(
         with nullcontext() if item_by_item else transaction.atomic():
             done = adjust_one_by_one(items, until=until, commit_each=item_by_item, progress=keep)
             # -- production and assembly orders, level by level (costing/services/orders.py) --
-            from costing.services.orders import orders_multi_level
+            from costing.services.orders import item_results_merge, orders_multi_level
 
             with transaction.atomic():
                 levels = orders_multi_level(item_filter=item_filter, until=until)
-            done = [*done, *levels.items]
+            done = item_results_merge(done, levels.items)
             result.orders = levels.orders
             # -- end of orders --
     except ItemAdjustmentFailed as failure:

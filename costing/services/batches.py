@@ -220,6 +220,11 @@ def batch_execute(
                 results=done,
                 should_stop=canceled,
             )
+            # -- production and assembly orders of the batch's items (services/orders.py) --
+            from costing.services.orders import orders_multi_level
+
+            orders_multi_level(item_filter=batch.item_filter)
+            # -- end of orders --
     except ItemAdjustmentFailed as failure:
         status = RunStatus.FAILED
         result.error, result.failed_item_no = failure.reason, failure.item_no

@@ -304,6 +304,15 @@ def orders_adjust(orders: Sequence[InventoryAdjmtEntryOrder]) -> list[OrderResul
     if not orders:
         return []
     list(Item.objects.filter(pk__in={o.item_id for o in orders}).order_by("no").select_for_update())
+    # Then the order rows, and only then read their values: a concurrent adjustment of a
+    # component marks the row (values_written) while holding that component's lock; waiting
+    # for the row here means reading its committed cost, never losing its mark.
+    list(
+        InventoryAdjmtEntryOrder.objects.filter(pk__in=[o.pk for o in orders])
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
     plans = [adjust_order(graph) for graph in order_graphs(orders)]
     _write_plans(plans, orders)
     items = {o.order_no: o.item.no for o in orders}
@@ -370,6 +379,25 @@ def orders_multi_level(
         if items:
             result.items.extend(adjust_one_by_one(items, until=until))
     return result
+
+
+def item_results_merge(first: list, more: list) -> list:
+    """One result per item (the run log has one row per item and run): an item adjusted again
+    on a later level adds its entries, cost difference and time to its first visit, as BC's
+    detailed log adds up the durations of repeated visits."""
+    merged = {result.item_no: result for result in first}
+    order = [result.item_no for result in first]
+    for result in more:
+        seen = merged.get(result.item_no)
+        if seen is None:
+            merged[result.item_no] = result
+            order.append(result.item_no)
+            continue
+        seen.entries_adjusted += result.entries_adjusted
+        seen.cost_difference += result.cost_difference
+        seen.duration_ms += result.duration_ms
+        seen.trace.extend(result.trace)
+    return [merged[no] for no in order]
 
 
 def orders_adjust_selected(*, order_keys: Iterable[tuple[str, str]]) -> OrdersRunResult:

@@ -38,7 +38,14 @@ class ValueEntryFilter(filters.FilterSet):
 
     class Meta:
         model = ValueEntry
-        fields = ["adjustment", "expected_cost", "document_no", "item_charge_no"]
+        fields = [
+            "adjustment",
+            "expected_cost",
+            "document_no",
+            "item_charge_no",
+            "order_no",
+            "order_type",
+        ]
 
 
 class ItemApplicationEntryFilter(filters.FilterSet):

@@ -169,6 +169,9 @@ def _order_problems(line: JournalLine, order: ProductionOrder | None) -> dict[st
         return {"order_no": f"Production order {order.no} is finished; post nothing more to it."}
     if line.entry_type == EntryType.OUTPUT and line.item_no != order.item.no:
         return {"item_no": f"Production order {order.no} makes item {order.item.no}, not this."}
+    if line.entry_type == EntryType.OUTPUT and line.location_code != order.location_code:
+        where = order.location_code or "no location"
+        return {"location_code": f"Production order {order.no} puts its output at {where}."}
     return {}
 
 

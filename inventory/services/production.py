@@ -97,9 +97,13 @@ def production_order_finish(*, no: str, finished_date: dt.date | None = None) ->
     Automatic Cost Adjustment says, or in the next run) turns its output into actual cost, moves
     WIP to inventory and, for a Standard item, posts the variances."""
     with transaction.atomic():
-        order = ProductionOrder.objects.select_for_update().filter(no=no).first()
-        if order is None:
+        found = ProductionOrder.objects.filter(no=no).values_list("pk", "item_id").first()
+        if found is None:
             raise InvalidInput.on("no", f"Production order {no!r} does not exist.")
+        # The item first, then the order: the order postings lock them (journal.py), so the
+        # finish and a posting to the order never wait on each other in a circle.
+        list(Item.objects.filter(pk=found[1]).select_for_update().values_list("pk", flat=True))
+        order = ProductionOrder.objects.select_for_update().get(pk=found[0])
         if not order.is_released:
             raise InvalidInput.on("status", f"Production order {no} is already finished.")
         day = finished_date or timezone.localdate()

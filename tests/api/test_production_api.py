@@ -310,3 +310,51 @@ def test_a_bad_assembly_order_is_refused_and_nothing_is_written(factory, bad, fi
     assert response.status_code == 400
     assert field in response.json()
     assert (ItemLedgerEntry.objects.count(), ValueEntry.objects.count()) == (entries, values)
+
+
+def test_output_at_another_location_than_the_orders_is_refused(factory):
+    from tests.factories import LocationFactory
+
+    LocationFactory(code="BLUE")
+    factory.post(
+        "/api/v1/production-orders/",
+        {"no": "PO1", "item_no": "FG", "quantity": "1", "location_code": "BLUE"},
+        format="json",
+    )
+    response = journal(factory, line("output", "FG", 1, order_no="PO1", unit_cost="1"))
+    assert response.status_code == 400
+    assert "BLUE" in response.json()["lines"]["0"]["location_code"][0]
+    ok = journal(factory, line("output", "FG", 1, order_no="PO1", location_code="BLUE"))
+    assert ok.status_code == 201, ok.content
+
+
+def test_value_entries_filter_by_order(factory):
+    client = factory
+    client.post(
+        "/api/v1/production-orders/", {"no": "PO1", "item_no": "FG", "quantity": "1"}, format="json"
+    )
+    journal(client, line("consumption", "C", 4, order_no="PO1"))
+    client.post(
+        "/api/v1/capacity-journal/post/",
+        {
+            "lines": [
+                {
+                    "order_no": "PO1",
+                    "posting_date": "2025-03-11",
+                    "work_center": "WC1",
+                    "quantity": "1",
+                }
+            ]
+        },
+        format="json",
+    )
+    rows = client.get("/api/v1/value-entries/?order_no=PO1").json()["results"]
+    # The consumption (-12.00), the capacity's direct 4.00 and overhead 2.00 (no item).
+    assert sorted((r["item_no"] or "", r["entry_type"], r["cost_amount_actual"]) for r in rows) == [
+        ("", "direct_cost", "4.00"),
+        ("", "indirect_cost", "2.00"),
+        ("C", "direct_cost", "-12.00"),
+    ]
+    assert {r["item_no"] for r in rows} == {None, "C"}
+    capacity_only = client.get("/api/v1/value-entries/?order_type=production").json()["results"]
+    assert len(capacity_only) == 2

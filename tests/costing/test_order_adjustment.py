@@ -183,3 +183,44 @@ def test_an_average_output_items_sales_follow_the_finished_orders_cost():
 
     assert cost_actual(fresh(output)) == D("30.00")
     assert cost_actual(fresh(sale)) == D("-15.00")
+
+
+@pytest.mark.usefixtures("eager_celery")
+def test_an_item_batch_adjusts_the_finished_orders_of_its_items(django_capture_on_commit_callbacks):
+    """Cost Adjustment - Item Batches run the multi-level adjustment too (BC's batch runner
+    adjusts cost for its item filter, orders included)."""
+    from costing.models import RunStatus
+    from costing.services import batches
+
+    inventory_setup_update(automatic_cost_adjustment="never")
+    built = build_three_levels()
+    item_ledger_entry_invoice(
+        entry_no=built["receipt"].pk, posting_date=day(2, 1), quantity=D(10), unit_cost=D(3)
+    )
+    batch = batches.batch_add()
+    with django_capture_on_commit_callbacks(execute=True):
+        batches.batch_queue(batch)
+    batch.refresh_from_db()
+
+    assert batch.status == RunStatus.SUCCESS
+    # 10 x 3.00 = 30.00 through the three levels to the sale of TOP.
+    assert cost_actual(fresh(built["sale"])) == D("-30.00")
+    assert not orders_to_adjust().exists()
+
+
+def test_a_logged_run_has_one_item_log_per_item_even_when_a_level_adjusts_it_again():
+    """With Cost Adjustment Logging All, S1 is adjusted on the first pass (its consumption by P2)
+    and again once P1 is adjusted: the log keeps one row for it, with both visits added up."""
+    from costing.models import CostAdjustmentItemLog
+
+    inventory_setup_update(automatic_cost_adjustment="never", cost_adjustment_logging="all")
+    built = build_three_levels()
+    item_ledger_entry_invoice(
+        entry_no=built["receipt"].pk, posting_date=day(2, 1), quantity=D(10), unit_cost=D(3)
+    )
+    result = cost_adjustment_run()
+    assert result.status == "success"
+    logged = list(CostAdjustmentItemLog.objects.values_list("item_no", flat=True))
+    assert len(logged) == len(set(logged))
+    assert {"R", "S1", "S2", "TOP"} <= set(logged)
+    assert cost_actual(fresh(built["sale"])) == D("-30.00")

@@ -214,13 +214,15 @@ def test_fifo_bicycle_value_worked_out_by_hand(output):
     #   Apr 14  sell 9 at BLUE: 1 x 365 (bike-2) + 1 x 360 (the return) + 7 x 355 (bike-3)
     #           = 365 + 360 + 2485                              -3210.00
     #   Apr 20  freight 150 on bike-3 (after 7 of it were sold)  +150.00
+    #   Apr 27  output 2 of production order PO-26-001 @ 350     +700.00 expected
     #   total: 7000 + 3600 + 200 - 2880 + 50 + 360 + 5325 - 3615 - 720 + 4440 - 2190 - 1080
-    #          - 24 - 3210 + 150 = 7406.00 for 20 on hand (8 of bike-3, 12 of bike-4).
-    # (After cost adjustment it would be 8 x 365 + 12 x 368 = 7336.00: the 7 x 10 of the late
-    # freight on bike-3 moves to COGS.)
-    assert inventory_value("1000") == Decimal("7406.00")
-    assert ItemLedgerEntry.objects.filter(item__no="1000").aggregate(q=Sum("quantity"))["q"] == 20
-    assert Item.objects.get(no="1000").unit_cost == Decimal("370.30")  # 7406 / 20
+    #          - 24 - 3210 + 150 + 700 = 8106.00 for 22 on hand (8 of bike-3, 12 of bike-4,
+    #          2 built).
+    # (After cost adjustment the bought 20 would be 8 x 365 + 12 x 368 = 7336.00: the 7 x 10 of
+    # the late freight on bike-3 moves to COGS; the 2 built take their order's actual cost.)
+    assert inventory_value("1000") == Decimal("8106.00")
+    assert ItemLedgerEntry.objects.filter(item__no="1000").aggregate(q=Sum("quantity"))["q"] == 22
+    assert Item.objects.get(no="1000").unit_cost == Decimal("368.45455")  # 8106 / 22
 
 
 def test_demo_users_can_log_in(output, client):
@@ -259,3 +261,15 @@ def test_running_twice_changes_nothing(output):
     assert counts() == before
     assert "already loaded" in second
     assert second.strip().splitlines()[-1] == demo.LOGIN_LINE
+
+
+def test_the_production_order_is_finished_and_waits_for_adjustment(output):
+    from inventory.models import CapacityLedgerEntry, InventoryAdjmtEntryOrder, ProductionOrder
+
+    order = ProductionOrder.objects.get(no="PO-26-001")
+    assert (order.item.no, order.status) == ("1000", "finished")
+    (capacity,) = CapacityLedgerEntry.objects.filter(order_no="PO-26-001")
+    # 90 minutes x 2.00 = 180.00 direct, 10 % = 18.00 overhead.
+    assert (capacity.direct_cost, capacity.overhead_cost) == (Decimal("180.00"), Decimal("18.00"))
+    row = InventoryAdjmtEntryOrder.objects.get(order_no="PO-26-001")
+    assert not row.cost_is_adjusted  # automatic cost adjustment is Never in the demo

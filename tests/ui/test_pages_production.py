@@ -153,3 +153,27 @@ def test_a_bad_assembly_component_is_shown_on_its_row(shop, accountant_page):
     assert response.status_code == 400
     assert "Item &#x27;NOPE&#x27; does not exist." in response.content.decode()
     assert not AssemblyOrder.objects.exists()
+
+
+def test_a_run_from_the_cost_adjustment_page_lists_the_orders_it_adjusted(shop, accountant_page):
+    ProductionOrder.objects.filter(no="PO1").update(status="finished")
+    InventoryAdjmtEntryOrder.objects.filter(order_no="PO1").update(cost_is_adjusted=False)
+    response = accountant_page.post("/cost-adjustment/run/", {"item": ["FG"]})
+    page = response.content.decode()
+    assert response.status_code == 200
+    # The output: 12.00 material instead of the expected 10.00: +2.00.
+    assert "Orders adjusted" in page and "PO1" in page and "2.00" in page
+
+
+def test_a_standard_items_card_shows_its_standard_cost_shares(db, accountant_page):
+    make_item(
+        "STD",
+        "standard",
+        standard_cost=D("150"),
+        single_level_capacity_cost=D("40"),
+        single_level_mfg_overhead_cost=D("10"),
+    )
+    page = accountant_page.get("/items/STD/").content.decode()
+    assert "Of which capacity" in page and "40.00" in page and "10.00" in page
+    make_item("PLAIN")
+    assert "Of which capacity" not in accountant_page.get("/items/PLAIN/").content.decode()
