@@ -105,6 +105,12 @@ def orders_waiting() -> QuerySet[InventoryAdjmtEntryOrder]:
     return InventoryAdjmtEntryOrder.objects.filter(cost_is_adjusted=False).select_related("item")
 
 
+def orders_waiting_count() -> int:
+    """How many production and assembly orders wait for adjustment (BC's Many Non-Adjusted
+    Orders counts the Inventory Adjmt. Entry (Order) rows with Cost Is Adjusted off)."""
+    return InventoryAdjmtEntryOrder.objects.filter(cost_is_adjusted=False).count()
+
+
 # -- loading -----------------------------------------------------------------------------------
 
 
