@@ -46,6 +46,7 @@ from inventory.models import (
     ValueEntryType,
 )
 from inventory.services.context import entries_bookkeeping_update
+from inventory.services.guards import period_lock
 from inventory.services.production import output_item
 from inventory.services.writing import value_entries_write
 
@@ -309,6 +310,9 @@ def orders_adjust(orders: Sequence[InventoryAdjmtEntryOrder]) -> list[OrderResul
     as postings and item adjustment lock them)."""
     if not orders:
         return []
+    # Before the item locks, as postings and item adjustment take it: a period closing now
+    # waits for this adjustment.
+    period_lock()
     list(Item.objects.filter(pk__in={o.item_id for o in orders}).order_by("no").select_for_update())
     # Then the order rows, and only then read their values: a concurrent adjustment of a
     # component marks the row (values_written) while holding that component's lock; waiting
