@@ -57,7 +57,10 @@ def _kind(order_type: str) -> str:
 def _capacity_order_exists(scope: Scope, limit: int) -> Iterable[Finding]:
     rows = (
         scope.capacity()
-        .filter(_order_missing("order_type", "order_no") | ~Q(order_type__in=list(OrderType)))
+        .filter(
+            _order_missing("order_type", "order_no")
+            | ~Q(order_type__in=[OrderType.PRODUCTION, OrderType.ASSEMBLY])
+        )
         .order_by("entry_no")
         .values_list("entry_no", "item__no", "order_type", "order_no")[:limit]
     )

@@ -75,6 +75,14 @@ def test_an_assembly_capacity_entry_whose_order_does_not_exist(production):
     assert "assembly order AO9" in finding.message
 
 
+def test_a_capacity_entry_of_no_order_type(production):
+    cle = CapacityLedgerEntry.objects.filter(order_no="P1").first()
+    CapacityLedgerEntry.objects.filter(pk=cle.pk).update(order_type="")
+    findings = _findings("capacity_order_exists").findings
+    assert [f.capacity_entry_nos for f in findings] == [(cle.pk,)]
+    assert "of no order type" in findings[0].message
+
+
 def test_a_capacity_value_entry_without_its_capacity_entry(production):
     # A value entry with an order and no item entry, but not linked to its capacity entry.
     ve = ValueEntry.objects.filter(order_no="P1", capacity_ledger_entry__isnull=False).first()
