@@ -7,8 +7,11 @@ class DiagnosticsConfig(AppConfig):
 
     def ready(self) -> None:
         from costing.services.hooks import register_after_adjustment
-        from diagnostics.services import action_messages
+        from costing.services.orders import orders_waiting_count
+        from diagnostics.services import action_messages, capacity_issues
         from inventory.services.hooks import register_after_posting
 
         register_after_posting(action_messages.after_posting)
         register_after_adjustment(action_messages.after_adjustment)
+        capacity_issues.register()
+        action_messages.register_order_counter(orders_waiting_count)

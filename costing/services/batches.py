@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from costing.item_filter import item_filter_q
@@ -220,11 +220,11 @@ def batch_execute(
                 results=done,
                 should_stop=canceled,
             )
-            # -- production and assembly orders of the batch's items (services/orders.py) --
+            # Production and assembly orders whose output or components are the batch's
+            # items; never waiting for another batch's items or order rows (services/orders.py).
             from costing.services.orders import orders_multi_level
 
-            orders_multi_level(item_filter=batch.item_filter)
-            # -- end of orders --
+            orders_multi_level(items=batch_items(batch, items), skip_locked=True)
     except ItemAdjustmentFailed as failure:
         status = RunStatus.FAILED
         result.error, result.failed_item_no = failure.reason, failure.item_no
@@ -259,6 +259,14 @@ def batch_execute(
         for split in batch_split(batch):
             batch_queue(split)
     return batch
+
+
+def batch_items(batch: CostAdjustmentItemBatch, adjusted: Sequence[Item] = ()) -> QuerySet[Item]:
+    """The items a batch stands for: those of its filter (a selection or a split is stored as
+    "A|B|C"); a blank filter stands for the items it adjusted, never for every item."""
+    if (batch.item_filter or "").strip():
+        return Item.objects.filter(item_filter_q(batch.item_filter))
+    return Item.objects.filter(pk__in=[item.pk for item in adjusted])
 
 
 def batch_split(batch: CostAdjustmentItemBatch) -> list[CostAdjustmentItemBatch]:

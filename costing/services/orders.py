@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -46,6 +46,7 @@ from inventory.models import (
     ValueEntryType,
 )
 from inventory.services.context import entries_bookkeeping_update
+from inventory.services.guards import period_lock
 from inventory.services.production import output_item
 from inventory.services.writing import value_entries_write
 
@@ -83,11 +84,14 @@ class OrdersRunResult:
 # -- which orders ------------------------------------------------------------------------------
 
 
-def orders_to_adjust(item_filter: str | None = None) -> QuerySet[InventoryAdjmtEntryOrder]:
+def orders_to_adjust(
+    item_filter: str | None = None, *, items: QuerySet[Item] | None = None
+) -> QuerySet[InventoryAdjmtEntryOrder]:
     """Spec §6.3: assembly orders and *finished* production orders that are not adjusted, of
-    output items in the filter that are not excluded from adjustment."""
+    output items in the filter that are not excluded from adjustment. With `items` (an item
+    batch): the orders whose output or one of whose components is among those items."""
     finished = ProductionOrder.objects.filter(status=ProductionOrderStatus.FINISHED).values("no")
-    return (
+    rows = (
         InventoryAdjmtEntryOrder.objects.filter(cost_is_adjusted=False)
         .filter(
             Q(order_type=OrderType.ASSEMBLY)
@@ -95,14 +99,25 @@ def orders_to_adjust(item_filter: str | None = None) -> QuerySet[InventoryAdjmtE
         )
         .filter(item__excluded_from_cost_adjustment=False)
         .filter(item_filter_q(item_filter, field="item__no"))
-        .select_related("item")
-        .order_by("order_type", "order_no")
     )
+    if items is not None:
+        consumed = Q(item__in=items)
+        for order_type, entry_type in _CONSUMPTION.items():
+            using = ItemLedgerEntry.objects.filter(entry_type=entry_type, item__in=items)
+            consumed |= Q(order_type=order_type, order_no__in=using.values("order_no"))
+        rows = rows.filter(consumed)
+    return rows.select_related("item").order_by("order_type", "order_no")
 
 
 def orders_waiting() -> QuerySet[InventoryAdjmtEntryOrder]:
     """Every order marked not adjusted (released ones wait for their finish)."""
     return InventoryAdjmtEntryOrder.objects.filter(cost_is_adjusted=False).select_related("item")
+
+
+def orders_waiting_count() -> int:
+    """How many production and assembly orders wait for adjustment (BC's Many Non-Adjusted
+    Orders counts the Inventory Adjmt. Entry (Order) rows with Cost Is Adjusted off)."""
+    return InventoryAdjmtEntryOrder.objects.filter(cost_is_adjusted=False).count()
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -298,21 +313,75 @@ def _write_plans(plans: list[OrderPlan], orders: Sequence[InventoryAdjmtEntryOrd
     )
 
 
-def orders_adjust(orders: Sequence[InventoryAdjmtEntryOrder]) -> list[OrderResult]:
-    """Adjust these orders in the current transaction (output items locked first, item order,
-    as postings and item adjustment lock them)."""
-    if not orders:
-        return []
-    list(Item.objects.filter(pk__in={o.item_id for o in orders}).order_by("no").select_for_update())
-    # Then the order rows, and only then read their values: a concurrent adjustment of a
-    # component marks the row (values_written) while holding that component's lock; waiting
-    # for the row here means reading its committed cost, never losing its mark.
-    list(
-        InventoryAdjmtEntryOrder.objects.filter(pk__in=[o.pk for o in orders])
-        .order_by("pk")
-        .select_for_update()
+def _lockable(orders: Sequence[InventoryAdjmtEntryOrder]) -> list[InventoryAdjmtEntryOrder]:
+    """The orders whose output item, component items and order row this transaction can lock
+    without waiting (those it holds already, or nobody holds). An item batch runs in one
+    transaction beside other batches: waiting there for another batch's items or order rows
+    while it waits for ours is a deadlock. An order skipped stays marked not adjusted, and the
+    batch holding its items, or the next run, adjusts it."""
+    keys = {(o.order_type, o.order_no) for o in orders}
+    needed: dict[tuple[str, str], set[int]] = {key: set() for key in keys}
+    for order in orders:
+        needed[(order.order_type, order.order_no)].add(order.item_id)
+    kinds = {v: k for k, v in _CONSUMPTION.items()}
+    for entry_type, no, item_id in (
+        ItemLedgerEntry.objects.filter(
+            order_no__in={no for _, no in keys}, entry_type__in=list(_CONSUMPTION.values())
+        )
+        .order_by()
+        .values_list("entry_type", "order_no", "item_id")
+        .distinct()
+    ):
+        key = (kinds[entry_type], no)
+        if key in needed:
+            needed[key].add(item_id)
+    wanted = set().union(*needed.values())
+    got = set(
+        Item.objects.filter(pk__in=wanted)
+        .order_by("no")
+        .select_for_update(skip_locked=True)
         .values_list("pk", flat=True)
     )
+    ready = [o for o in orders if needed[(o.order_type, o.order_no)] <= got]
+    rows = set(
+        InventoryAdjmtEntryOrder.objects.filter(pk__in=[o.pk for o in ready])
+        .order_by("pk")
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)
+    )
+    return [o for o in ready if o.pk in rows]
+
+
+def orders_adjust(
+    orders: Sequence[InventoryAdjmtEntryOrder], *, skip_locked: bool = False
+) -> list[OrderResult]:
+    """Adjust these orders in the current transaction (output items locked first, item order,
+    as postings and item adjustment lock them). `skip_locked` (item batches, PostgreSQL):
+    adjust only the orders whose items and row can be locked without waiting."""
+    if not orders:
+        return []
+    # Before the item locks, as postings and item adjustment take it: a period closing now
+    # waits for this adjustment.
+    period_lock()
+    if skip_locked and connection.features.has_select_for_update_skip_locked:
+        orders = _lockable(orders)
+        if not orders:
+            return []
+    else:
+        list(
+            Item.objects.filter(pk__in={o.item_id for o in orders})
+            .order_by("no")
+            .select_for_update()
+        )
+        # Then the order rows, and only then read their values: a concurrent adjustment of a
+        # component marks the row (values_written) while holding that component's lock;
+        # waiting for the row here means reading its committed cost, never losing its mark.
+        list(
+            InventoryAdjmtEntryOrder.objects.filter(pk__in=[o.pk for o in orders])
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
     plans = [adjust_order(graph) for graph in order_graphs(orders)]
     _write_plans(plans, orders)
     items = {o.order_no: o.item.no for o in orders}
@@ -358,26 +427,43 @@ def orders_multi_level(
     item_filter: str | None = None,
     until: dt.date | None = None,
     orders: Sequence[InventoryAdjmtEntryOrder] | None = None,
+    items: QuerySet[Item] | None = None,
+    skip_locked: bool = False,
 ) -> OrdersRunResult:
     """Spec §6.3: order adjustment, then item adjustment of the output items (their sales, the
     next level's consumption), again and again until nothing is left to adjust. In the caller's
     transaction. `orders` limits the first level to those orders (Adjust Cost for Selected
-    Orders); later levels take every order the loop marked."""
+    Orders); later levels take every order the loop marked. `items` (an item batch) limits the
+    orders to those whose output or components are among the items, and the item adjustment
+    to those items; `skip_locked` leaves the orders another transaction holds (orders_adjust)."""
     from costing.services.adjustment import adjust_one_by_one, items_to_adjust
 
     result = OrdersRunResult()
     selected = list(orders) if orders is not None else None
+    skipped: set[int] = set()
     for level in range(MAX_LEVELS):
-        pending = selected if selected is not None else list(orders_to_adjust(item_filter))
+        pending = (
+            selected
+            if selected is not None
+            else list(orders_to_adjust(item_filter, items=items).exclude(pk__in=skipped))
+        )
         selected = None
         if not pending:
             break
         result.levels = level + 1
-        adjusted = orders_adjust(_ready(pending))
+        chosen = _ready(pending)
+        adjusted = orders_adjust(chosen, skip_locked=skip_locked)
+        done = {(o.order_type, o.order_no) for o in adjusted}
+        skipped |= {o.pk for o in chosen if (o.order_type, o.order_no) not in done}
         result.orders.extend(adjusted)
-        items = list(items_to_adjust(item_filter).filter(no__in={o.item_no for o in adjusted}))
-        if items:
-            result.items.extend(adjust_one_by_one(items, until=until))
+        outputs = items_to_adjust(item_filter).filter(no__in={o.item_no for o in adjusted})
+        if items is not None:
+            outputs = outputs.filter(pk__in=items.values("pk"))
+        to_adjust = list(outputs)
+        if to_adjust:
+            result.items.extend(adjust_one_by_one(to_adjust, until=until))
+        if not adjusted and len(chosen) == len(pending):
+            break  # everything left is held by others
     return result
 
 

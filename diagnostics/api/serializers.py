@@ -19,6 +19,9 @@ class FindingSerializer(serializers.Serializer):
     item_application_entries = serializers.ListField(
         source="application_entry_nos", child=serializers.IntegerField()
     )
+    capacity_ledger_entries = serializers.ListField(
+        source="capacity_entry_nos", child=serializers.IntegerField()
+    )
 
 
 class CheckResultSerializer(serializers.Serializer):

@@ -12,8 +12,7 @@ these ledgers do not keep; expected cost on closed entries is covered by the exp
 remaining-quantity checks.
 
 Other apps add their own checks with `register_check`: the capacity ledger entry checks
-(capacity entries without an order, and so on) belong with production orders, which register
-them when they exist.
+(capacity entries without an order, and so on) are in capacity_issues.py.
 """
 
 from __future__ import annotations
@@ -39,7 +38,9 @@ from django.db.models.functions import Abs, Coalesce
 from costing.engine.money import AMOUNT_PLACES, MAX_DIGITS, QUANTITY_PLACES
 from costing.item_filter import item_filter_q
 from inventory.models import (
+    CapacityLedgerEntry,
     CostingMethod,
+    EntryType,
     Item,
     ItemApplicationEntry,
     ItemLedgerEntry,
@@ -64,6 +65,7 @@ class Finding:
     entry_nos: tuple[int, ...] = ()  # item ledger entries
     value_entry_nos: tuple[int, ...] = ()
     application_entry_nos: tuple[int, ...] = ()
+    capacity_entry_nos: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,14 @@ class Scope:
 
     def applications(self) -> QuerySet[ItemApplicationEntry]:
         return ItemApplicationEntry.objects.filter(self._q("item_ledger_entry__item__no"))
+
+    def capacity(self) -> QuerySet[CapacityLedgerEntry]:
+        """Capacity ledger entries of the orders of the items (the item an order makes)."""
+        return CapacityLedgerEntry.objects.filter(self._q("item__no"))
+
+    @property
+    def everything(self) -> bool:
+        return self.item_no is None and (self.item_filter or "*").strip() in ("", "*")
 
 
 FindingsQuery = Callable[[Scope, int], Iterable[Finding]]
@@ -170,14 +180,18 @@ def _ile_quantity(scope: Scope, limit: int) -> Iterable[Finding]:
 
 
 def _ve_without_entry(scope: Scope, limit: int) -> Iterable[Finding]:
+    # A capacity value entry values its capacity ledger entry, not an item ledger entry
+    # (DOMAIN §1.4): that is right, and the capacity checks look after it.
     rows = (
         scope.values()
-        .filter(item_ledger_entry__isnull=True)
+        .filter(item_ledger_entry__isnull=True, capacity_ledger_entry__isnull=True)
         .values_list("entry_no", "item__no")[:limit]
     )
     for ve, item_no in rows:
         yield Finding(
-            item_no, f"Value entry {ve} belongs to no item ledger entry.", value_entry_nos=(ve,)
+            item_no or "",
+            f"Value entry {ve} belongs to no item ledger entry.",
+            value_entry_nos=(ve,),
         )
 
 
@@ -623,9 +637,19 @@ def _ve_quantity(scope: Scope, limit: int) -> Iterable[Finding]:
 
 
 def _ve_invoiced_quantity(scope: Scope, limit: int) -> Iterable[Finding]:
+    # Output is invoiced by its order's adjustment, not by a value entry: an order adjusted
+    # (finished production, or assembly) marks its output completely invoiced while the
+    # output's value entries invoice nothing (DOMAIN §14).
+    made_actual = Q(
+        entry_type__in=[EntryType.OUTPUT, EntryType.ASSEMBLY_OUTPUT],
+        completely_invoiced=True,
+        ve_invoiced=0,
+        invoiced_quantity=F("quantity"),
+    )
     rows = (
         _with_value_sums(scope)
         .exclude(ve_invoiced=F("invoiced_quantity"))
+        .exclude(made_actual)
         .values_list("entry_no", "item__no", "invoiced_quantity", "ve_invoiced")[:limit]
     )
     return _entries(

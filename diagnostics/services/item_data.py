@@ -1,12 +1,13 @@
 """Export, import and delete item data (DOMAIN §13, Diagnostics).
 
 Export writes every item-related record of the chosen items to one text file (JSON Lines,
-docs/item-data-format.md): the items, their variants, item ledger entries, value entries, their
-rows in the G/L posting queue, item application entries, average-cost entry points and the
-links from G/L entries to the value entries (the G/L entries themselves belong to the general
-ledger and stay). Import restores such a file exactly (same numbers, same fields); Delete
-removes an item's data. Import and Delete rewrite history, so they exist only in a sandbox
-(settings.SANDBOX).
+docs/item-data-format.md): the items, their variants, the production and assembly orders that
+make them (with their Inventory Adjmt. Entry (Order) rows, capacity ledger entries and capacity
+value entries), item ledger entries, value entries, their rows in the G/L posting queue, item
+application entries, average-cost entry points and the links from G/L entries to the value
+entries (the G/L entries themselves belong to the general ledger and stay). Import restores
+such a file exactly (same numbers, same fields); Delete removes an item's data. Import and
+Delete rewrite history, so they exist only in a sandbox (settings.SANDBOX).
 """
 
 from __future__ import annotations
@@ -27,14 +28,19 @@ from django.utils import timezone
 from costing.item_filter import item_filter_q
 from inventory.errors import InvalidInput
 from inventory.models import (
+    AssemblyOrder,
     AvgCostAdjmtEntryPoint,
+    CapacityLedgerEntry,
+    InventoryAdjmtEntryOrder,
     Item,
     ItemApplicationEntry,
     ItemLedgerEntry,
     ItemVariant,
     Location,
     PostValueEntryToGL,
+    ProductionOrder,
     ValueEntry,
+    WorkCenter,
 )
 from ledger.models import GLItemLedgerRelation
 
@@ -63,20 +69,50 @@ def _applications(item_ids: list[int]) -> models.QuerySet:
     )
 
 
+def _values_q(item_ids: list[int], prefix: str = "") -> Q:
+    """The items' value entries, and the capacity value entries (no item) of the capacity
+    ledger entries of their orders."""
+    return Q(**{f"{prefix}item_id__in": item_ids}) | Q(
+        **{
+            f"{prefix}item__isnull": True,
+            f"{prefix}capacity_ledger_entry__item_id__in": item_ids,
+        }
+    )
+
+
 # In dependency order: a record only refers to records of earlier tables (or of its own).
 TABLES: list[Table] = [
     Table("item", Item, lambda ids: Item.objects.filter(pk__in=ids)),
     Table("item_variant", ItemVariant, lambda ids: ItemVariant.objects.filter(item_id__in=ids)),
+    # The orders that make the items (their consumption is the components' data).
+    Table(
+        "production_order",
+        ProductionOrder,
+        lambda ids: ProductionOrder.objects.filter(item_id__in=ids),
+    ),
+    Table(
+        "assembly_order", AssemblyOrder, lambda ids: AssemblyOrder.objects.filter(item_id__in=ids)
+    ),
+    Table(
+        "inventory_adjmt_entry_order",
+        InventoryAdjmtEntryOrder,
+        lambda ids: InventoryAdjmtEntryOrder.objects.filter(item_id__in=ids),
+    ),
     Table(
         "item_ledger_entry",
         ItemLedgerEntry,
         lambda ids: ItemLedgerEntry.objects.filter(item_id__in=ids),
     ),
-    Table("value_entry", ValueEntry, lambda ids: ValueEntry.objects.filter(item_id__in=ids)),
+    Table(
+        "capacity_ledger_entry",
+        CapacityLedgerEntry,
+        lambda ids: CapacityLedgerEntry.objects.filter(item_id__in=ids),
+    ),
+    Table("value_entry", ValueEntry, lambda ids: ValueEntry.objects.filter(_values_q(ids))),
     Table(
         "post_value_entry_to_gl",
         PostValueEntryToGL,
-        lambda ids: PostValueEntryToGL.objects.filter(value_entry__item_id__in=ids),
+        lambda ids: PostValueEntryToGL.objects.filter(_values_q(ids, "value_entry__")),
     ),
     Table("item_application_entry", ItemApplicationEntry, _applications),
     Table(
@@ -87,9 +123,12 @@ TABLES: list[Table] = [
     Table(
         "gl_item_ledger_relation",
         GLItemLedgerRelation,
-        lambda ids: GLItemLedgerRelation.objects.filter(value_entry__item_id__in=ids),
+        lambda ids: GLItemLedgerRelation.objects.filter(_values_q(ids, "value_entry__")),
     ),
 ]
+# Master data the records refer to: written before them, created on import when missing (by
+# code), never deleted.
+_WORK_CENTER_FIELDS = [f.attname for f in WorkCenter._meta.concrete_fields if not f.primary_key]
 _BY_NAME = {t.name: t for t in TABLES}
 
 
@@ -138,17 +177,27 @@ def item_data_lines(
     """The file, line by line (each ends with a newline), reading the database in chunks."""
     ids = _item_ids(item_filter, item_nos)
     nos = list(Item.objects.filter(pk__in=ids).order_by("no").values_list("no", flat=True))
+    used = (
+        ItemLedgerEntry.objects.filter(item_id__in=ids),
+        ValueEntry.objects.filter(_values_q(ids)),
+        ProductionOrder.objects.filter(item_id__in=ids),
+        AssemblyOrder.objects.filter(item_id__in=ids),
+    )
     locations = sorted(
-        set(
-            ItemLedgerEntry.objects.filter(item_id__in=ids, location__isnull=False)
+        {
+            code
+            for rows in used
+            for code in rows.filter(location__isnull=False)
+            .order_by()
             .values_list("location_id", flat=True)
             .distinct()
-        )
-        | set(
-            ValueEntry.objects.filter(item_id__in=ids, location__isnull=False)
-            .values_list("location_id", flat=True)
-            .distinct()
-        )
+        }
+    )
+    work_centers = (
+        CapacityLedgerEntry.objects.filter(item_id__in=ids, work_center__isnull=False)
+        .order_by()
+        .values("work_center_id")
+        .distinct()
     )
     header = {
         "format": FORMAT,
@@ -160,6 +209,15 @@ def item_data_lines(
     yield json.dumps(header) + "\n"
     for code, name in Location.objects.filter(code__in=locations).values_list("code", "name"):
         yield json.dumps({"table": "location", "row": {"code": code, "name": name}}) + "\n"
+    for values in (
+        WorkCenter.objects.filter(code__in=work_centers)
+        .order_by("code")
+        .values_list(*_WORK_CENTER_FIELDS)
+    ):
+        row = {
+            name: _to_json(value) for name, value in zip(_WORK_CENTER_FIELDS, values, strict=True)
+        }
+        yield json.dumps({"table": "work_center", "row": row}, ensure_ascii=False) + "\n"
     for table in TABLES:
         names = [f.attname for f in _columns(table.model)]
         rows = table.rows(ids).order_by("pk").values_list(*names)
@@ -204,7 +262,11 @@ def _parse(lines: Iterable[str]) -> tuple[dict, dict[str, list[dict]]]:
         raise InvalidInput.on(
             "file", f"Version {header.get('version')} files cannot be read; expected {VERSION}."
         )
-    rows: dict[str, list[dict]] = {"location": [], **{t.name: [] for t in TABLES}}
+    rows: dict[str, list[dict]] = {
+        "location": [],
+        "work_center": [],
+        **{t.name: [] for t in TABLES},
+    }
     for number, line in enumerate(iterator, start=2):
         if not line.strip():
             continue
@@ -260,6 +322,20 @@ def item_data_import(lines: Iterable[str], *, progress: Progress | None = None) 
             "items",
             f"Items already exist: {', '.join(sorted(existing))}. Delete their data first.",
         )
+    orders = [
+        (model, [o.no for o in loaded[name]])
+        for model, name in (
+            (ProductionOrder, "production_order"),
+            (AssemblyOrder, "assembly_order"),
+        )
+    ]
+    for model, nos in orders:
+        existing = sorted(model.objects.filter(no__in=nos).values_list("no", flat=True))
+        if existing:
+            raise InvalidInput.on(
+                "file",
+                f"{model._meta.verbose_name.capitalize()}s already exist: {', '.join(existing)}.",
+            )
     for table in TABLES:
         taken = _conflicts(table, loaded[table.name])
         if taken:
@@ -273,6 +349,13 @@ def item_data_import(lines: Iterable[str], *, progress: Progress | None = None) 
                 Location.objects.get_or_create(
                     code=location["code"], defaults={"name": location.get("name", "")}
                 )
+            for center in rows["work_center"]:
+                fields = {
+                    f.attname: f.to_python(center[f.attname])
+                    for f in WorkCenter._meta.concrete_fields
+                    if f.attname in center and not f.primary_key
+                }
+                WorkCenter.objects.get_or_create(code=fields.pop("code"), defaults=fields)
             for table in TABLES:
                 created = table.model.objects.bulk_create(loaded[table.name], batch_size=CHUNK)
                 counts[table.name] = len(created)

@@ -421,6 +421,9 @@ class BlockerSerializer(serializers.Serializer):
     item_no = serializers.CharField()
     entry_nos = serializers.ListField(child=serializers.IntegerField())
     period_id = serializers.IntegerField(allow_null=True)
+    order = serializers.CharField(
+        help_text='The order not adjusted ("production P1", "assembly A1"), or blank.'
+    )
 
 
 class CloseTestSerializer(serializers.Serializer):

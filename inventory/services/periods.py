@@ -1,8 +1,9 @@
 """Inventory periods (spec §10.1, §1.12): create, test, close and reopen.
 
 A closed period stops every posting on or before its ending date (PostingGuard). Closing needs
-every earlier period closed, no open outbound entry in the period (negative inventory) and every
-cost in it adjusted; the close test lists what stops it. Only the last closed period may be
+every earlier period closed, no open outbound entry in the period (negative inventory), every
+cost in it adjusted and every production and assembly order with entries in it adjusted; the
+close test lists what stops it. Only the last closed period may be
 reopened, so periods reopen newest first. Each close and reopening writes an Inventory Period
 Entry.
 """
@@ -19,12 +20,18 @@ from django.db.models import Max
 from inventory.errors import InvalidInput
 from inventory.models import (
     AvgCostAdjmtEntryPoint,
+    CapacityLedgerEntry,
+    EntryType,
+    InventoryAdjmtEntryOrder,
     InventoryPeriod,
     InventoryPeriodEntry,
     InventoryPeriodEntryType,
     Item,
     ItemApplicationEntry,
     ItemLedgerEntry,
+    OrderType,
+    ProductionOrder,
+    ProductionOrderStatus,
 )
 from inventory.services.guards import period_lock
 from inventory.services.hooks import reopen_problem
@@ -32,6 +39,17 @@ from inventory.services.hooks import reopen_problem
 EARLIER_PERIOD_OPEN = "earlier_period_open"
 NEGATIVE_INVENTORY = "negative_inventory"
 NOT_ADJUSTED = "not_adjusted"
+# Spec §10.1 point 3: a finished production order or an assembly order not adjusted (an
+# adjustment run clears it), or a released order whose cost waits (only finishing it and
+# adjusting clears it).
+ORDER_NOT_ADJUSTED = "order_not_adjusted"
+ORDER_IN_PROGRESS = "order_in_progress"
+_ORDER_ENTRY_TYPES = {
+    EntryType.CONSUMPTION: OrderType.PRODUCTION,
+    EntryType.OUTPUT: OrderType.PRODUCTION,
+    EntryType.ASSEMBLY_CONSUMPTION: OrderType.ASSEMBLY,
+    EntryType.ASSEMBLY_OUTPUT: OrderType.ASSEMBLY,
+}
 ENTRIES_LISTED = 10  # per blocker; the count says how many there are
 
 
@@ -44,6 +62,7 @@ class Blocker:
     item_no: str = ""
     entry_nos: tuple[int, ...] = ()
     period_id: int | None = None
+    order: str = ""  # "production P1" / "assembly A1": the order that is not adjusted
 
 
 @dataclass
@@ -108,6 +127,7 @@ def inventory_period_close_test(period: InventoryPeriod) -> CloseTest:
         )
     test.blockers.extend(_negative_inventory(end))
     test.blockers.extend(_not_adjusted(end))
+    test.blockers.extend(orders_not_adjusted(end))
     return test
 
 
@@ -206,6 +226,84 @@ def _not_adjusted(end: dt.date) -> list[Blocker]:
     return blockers
 
 
+def orders_not_adjusted(end: dt.date) -> list[Blocker]:
+    """Spec §10.1 point 3: production orders (released and finished) and assembly orders with
+    item or capacity ledger entries on or before the date whose Inventory Adjmt. Entry (Order)
+    is not adjusted. A few bulk queries, whatever the number of orders."""
+    waiting = {
+        (o.order_type, o.order_no): o
+        for o in InventoryAdjmtEntryOrder.objects.filter(cost_is_adjusted=False).select_related(
+            "item"
+        )
+    }
+    if not waiting:
+        return []
+    nos = sorted({no for _, no in waiting})
+    entries: dict[tuple[str, str], list[int]] = {}
+    for no, entry_type, entry_no in (
+        ItemLedgerEntry.objects.filter(
+            order_no__in=nos, entry_type__in=list(_ORDER_ENTRY_TYPES), posting_date__lte=end
+        )
+        .order_by("entry_no")
+        .values_list("order_no", "entry_type", "entry_no")
+    ):
+        entries.setdefault((_ORDER_ENTRY_TYPES[entry_type], no), []).append(entry_no)
+    capacity: dict[tuple[str, str], list[int]] = {}
+    for order_type, no, entry_no in (
+        CapacityLedgerEntry.objects.filter(order_no__in=nos, posting_date__lte=end)
+        .order_by("entry_no")
+        .values_list("order_type", "order_no", "entry_no")
+    ):
+        capacity.setdefault((order_type, no), []).append(entry_no)
+    released = set(
+        ProductionOrder.objects.filter(
+            no__in=[no for t, no in waiting if t == OrderType.PRODUCTION],
+            status=ProductionOrderStatus.RELEASED,
+        ).values_list("no", flat=True)
+    )
+    blockers = []
+    for key in sorted(waiting):
+        if key not in entries and key not in capacity:
+            continue  # nothing of it in the period
+        order = waiting[key]
+        order_type, no = key
+        in_progress = order_type == OrderType.PRODUCTION and no in released
+        state = (
+            "assembly order"
+            if order_type == OrderType.ASSEMBLY
+            else ("released production order" if in_progress else "finished production order")
+        )
+        found = []
+        if entries.get(key):
+            found.append(f"item ledger entries {_entries_text(entries[key])}")
+        if capacity.get(key):
+            found.append(f"capacity ledger entries {_entries_text(capacity[key])}")
+        if order.item.excluded_from_cost_adjustment:
+            advice = (
+                f"Its item {order.item.no} is excluded from cost adjustment: include it again "
+                "and run Adjust Cost - Item Entries."
+            )
+        elif in_progress:
+            advice = (
+                "A released order is adjusted once finished: finish it (or post what it still "
+                "needs after the period) and run Adjust Cost - Item Entries, or close an "
+                "earlier date."
+            )
+        else:
+            advice = "Run Adjust Cost - Item Entries (or Adjust Cost for Selected Orders)."
+        blockers.append(
+            Blocker(
+                ORDER_IN_PROGRESS if in_progress else ORDER_NOT_ADJUSTED,
+                f"The {state} {no} (item {order.item.no}) is not adjusted and has "
+                f"{' and '.join(found)} up to {end}. {advice}",
+                item_no=order.item.no,
+                entry_nos=tuple(entries.get(key, ())),
+                order=f"{order_type} {no}",
+            )
+        )
+    return blockers
+
+
 def _last_entry_no(end: dt.date) -> int | None:
     return ItemLedgerEntry.objects.filter(posting_date__lte=end).aggregate(n=Max("entry_no"))["n"]
 
@@ -290,4 +388,5 @@ __all__ = [
     "inventory_period_create",
     "inventory_period_for_closing",
     "inventory_period_reopen",
+    "orders_not_adjusted",
 ]

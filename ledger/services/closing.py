@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from costing.engine.money import ZERO
 from costing.services.adjustment import ItemAdjustmentFailed, adjust_one_by_one
+from costing.services.orders import orders_multi_level
 from inventory.errors import InvalidInput
 from inventory.models import (
     InventoryPeriod,
@@ -37,6 +38,7 @@ from inventory.services.guards import period_lock
 from inventory.services.periods import (
     EARLIER_PERIOD_OPEN,
     NEGATIVE_INVENTORY,
+    ORDER_IN_PROGRESS,
     Blocker,
     inventory_period_close,
     inventory_period_close_test,
@@ -122,9 +124,11 @@ def _start_blockers(closing_date: dt.date) -> list[Blocker]:
                 "the later closes first to close an earlier date again).",
             )
         ]
-    # Costs not adjusted yet are no blocker here: the close adjusts first.
+    # Costs not adjusted yet are no blocker here: the close adjusts first (items and finished
+    # orders). A released order waiting in the period it cannot adjust.
     test = inventory_period_close_test(InventoryPeriod(ending_date=closing_date))
-    return [b for b in test.blockers if b.kind in (EARLIER_PERIOD_OPEN, NEGATIVE_INVENTORY)]
+    stopping = (EARLIER_PERIOD_OPEN, NEGATIVE_INVENTORY, ORDER_IN_PROGRESS)
+    return [b for b in test.blockers if b.kind in stopping]
 
 
 # -- starting and running ----------------------------------------------------------------------
@@ -303,6 +307,32 @@ def _adjust(close: InventoryClose, progress: Progress | None) -> list[InventoryC
         )
         if progress:
             progress(done, len(items))
+    # Then the orders (finished production orders, assembly orders) and, level by level, the
+    # items their output reaches: spec §10.1 point 3 wants them adjusted too. One transaction.
+    try:
+        with transaction.atomic():
+            orders = orders_multi_level(until=close.closing_date)
+    except ItemAdjustmentFailed as failure:
+        warnings.append(
+            InventoryCloseWarning(
+                close=close,
+                kind=ADJUSTMENT_FAILED,
+                item_no=failure.item_no,
+                message=f"The orders could not be adjusted: item {failure.item_no} failed: "
+                f"{failure.reason}",
+                advice=ADVICE[ADJUSTMENT_FAILED],
+            )
+        )
+    else:
+        if orders.orders:
+            adjusted += sum(o.entries_adjusted for o in orders.orders)
+            adjusted += sum(i.entries_adjusted for i in orders.items)
+            difference += orders.cost_difference + sum(
+                (i.cost_difference for i in orders.items), ZERO
+            )
+            InventoryClose.objects.filter(pk=close.pk).update(
+                entries_adjusted=adjusted, cost_difference=difference
+            )
     return warnings
 
 

@@ -85,3 +85,67 @@ def ledger(db) -> Ledger:
     result = cost_adjustment_run()
     assert result.status == "success"
     return Ledger(receipt, sale, other, avg_receipt, shipment)
+
+
+@dataclass
+class Production:
+    """A finished production order and an assembly order, all through the services, adjusted:
+
+    - C (FIFO): bought 10 @ 3.00 on 3 March. P1 makes 2 FG: consumes 4 C (12.00), 2 hours on
+      work center WC (10.00 an hour, 10 % indirect: direct 20.00, indirect 2.00), output 2 FG on
+      4 March at an expected 5.00 (10.00), finished on 5 March; one FG sold on 6 March.
+      Adjusted, the output carries 12 + 20 + 2 = 34.00 and the sale -17.00.
+    - AO1 assembles 1 KIT from 2 C (6.00) and 1 resource hour at 4.00 on 6 March: 10.00.
+    """
+
+    order_no: str  # the production order
+    assembly_no: str
+    consumption: ItemLedgerEntry
+    output: ItemLedgerEntry
+    sale: ItemLedgerEntry
+    assembly_output: ItemLedgerEntry
+
+
+@pytest.fixture
+def production(db) -> Production:
+    from inventory.models import WorkCenter
+    from inventory.services import (
+        CapacityLine,
+        capacity_journal_post,
+        production_order_create,
+        production_order_finish,
+    )
+    from inventory.services.assembly import (
+        AssemblyComponent,
+        AssemblyResource,
+        assembly_order_post,
+    )
+
+    inventory_setup_update(automatic_cost_posting=False, automatic_cost_adjustment="never")
+    for no in ("C", "FG", "KIT"):
+        item_create(
+            no=no,
+            costing_method="fifo",
+            unit_cost=D(5) if no == "FG" else D(0),
+            inventory_posting_group="RESALE",
+            gen_prod_posting_group="RETAIL",
+        )
+    WorkCenter.objects.create(code="WC", unit_cost=D(10), indirect_cost_pct=D(10))
+    _post("purchase", "C", DAY, 10, unit_cost=D(3))
+    production_order_create(no="P1", item_no="FG", quantity=D(2))
+    consumption = _post("consumption", "C", DAY, 4, order_no="P1")
+    capacity_journal_post(lines=[CapacityLine("P1", DAY, "WC", D(2))])
+    output = _post("output", "FG", DAY + dt.timedelta(days=1), 2, order_no="P1")
+    production_order_finish(no="P1", finished_date=DAY + dt.timedelta(days=2))
+    sale = _post("sale", "FG", DAY + dt.timedelta(days=3), 1)
+    assembly_order_post(
+        no="AO1",
+        item_no="KIT",
+        posting_date=DAY + dt.timedelta(days=3),
+        quantity=D(1),
+        components=[AssemblyComponent("C", D(2))],
+        resources=[AssemblyResource(D(1), D(4))],
+    )
+    assert cost_adjustment_run().status == "success"
+    assembly_output = ItemLedgerEntry.objects.get(order_no="AO1", entry_type="assembly_output")
+    return Production("P1", "AO1", consumption, output, sale, assembly_output)

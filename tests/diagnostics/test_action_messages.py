@@ -225,7 +225,7 @@ def test_entry_points_fire_at_the_limit_of_the_period_and_not_below(period, limi
 
 
 def test_orders_fire_above_500_and_not_at_500():
-    assert not am.check_orders().active  # no order counter registered: no orders
+    assert not am.check_orders().active  # no orders
     waiting = {"n": 500}
 
     def counter() -> int:
@@ -240,6 +240,32 @@ def test_orders_fire_above_500_and_not_at_500():
         assert "More than 500" in outcome.threshold
     finally:
         am.unregister_order_counter(counter)
+
+
+def test_the_orders_waiting_for_adjustment_are_counted_and_fire_above_500():
+    """Production orders counted as BC counts them: Inventory Adjmt. Entry (Order) rows with
+    Cost Is Adjusted off. 501 new orders are adjusted (nothing posted): 0 waiting. Reset Cost Is
+    Adjusted for 500 of them: 500 waiting, not more than 500, no message; for the 501st: 501."""
+    from costing.services.orders import orders_reset_cost_is_adjusted
+    from inventory.services import production_order_create
+
+    item_create(no="FG", inventory_posting_group="RESALE", gen_prod_posting_group="RETAIL")
+    nos = [f"P{n:04d}" for n in range(1, 502)]
+    for no in nos:
+        production_order_create(no=no, item_no="FG", quantity=Decimal(1))
+    outcome = am.check_orders()
+    assert not outcome.active and outcome.details["waiting"] == 0
+
+    orders_reset_cost_is_adjusted(order_keys=[("production", no) for no in nos[:500]])
+    outcome = am.check_orders()
+    assert not outcome.active and outcome.details["waiting"] == 500
+
+    orders_reset_cost_is_adjusted(order_keys=[("production", nos[500])])
+    outcome = am.check_orders()
+    assert outcome.active and "501 production or assembly orders" in outcome.message
+    # Run Tests writes it as an active message of type 60.
+    am.action_messages_run_all()
+    assert ActionMessage.objects.get(type=T.MANY_NON_ADJUSTED_ORDERS).active
 
 
 # -- 70: items excluded ------------------------------------------------------------------------

@@ -240,7 +240,9 @@ BREAKS: dict[str, Callable[[Ledger], tuple]] = {
 
 
 def test_every_check_has_a_broken_record_test():
-    assert set(BREAKS) == {c.code for c in CHECKS}
+    # The production and assembly checks break records of their own ledger
+    # (test_costing_issues_production.py).
+    assert set(BREAKS) == {c.code for c in CHECKS if c.group != "Production and assembly"}
 
 
 @pytest.mark.parametrize("code", list(BREAKS))

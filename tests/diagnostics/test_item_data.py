@@ -23,7 +23,12 @@ from diagnostics.services.item_data import (
 from inventory import demo
 from inventory.errors import InvalidInput
 from inventory.models import Item, ItemLedgerEntry, ValueEntry
-from inventory.services import JournalLine, item_journal_post
+from inventory.services import (
+    JournalLine,
+    item_create,
+    item_journal_post,
+    production_order_create,
+)
 from ledger.models import GLEntry, GLItemLedgerRelation
 from ledger.services import inventory_cost_post_to_gl
 
@@ -95,6 +100,24 @@ def test_export_delete_import_gives_back_every_field_of_every_row(demo_company):
         ]
     )[0]
     assert new.entry_no > max(row["entry_no"] for row in before["item_ledger_entry"])
+
+
+@override_settings(SANDBOX=True)
+def test_the_demo_bicycles_order_goes_with_the_bicycle_and_comes_back(demo_company):
+    """The demo's production order, its capacity entries and their value entries posted to the
+    G/L (links included) round-trip with the item the order makes."""
+    from inventory.models import CapacityLedgerEntry, ProductionOrder
+
+    made = ProductionOrder.objects.values_list("item__no", flat=True).first()
+    assert made and CapacityLedgerEntry.objects.exists()
+    assert GLItemLedgerRelation.objects.filter(value_entry__item__isnull=True).exists()
+    before = snapshot()
+    text = export_text(item_nos=[made])
+    deleted = item_data_delete(item_nos=[made])
+    assert deleted["production_order"] == 1 and deleted["capacity_ledger_entry"] > 0
+    assert not GLItemLedgerRelation.objects.filter(value_entry__item__isnull=True).exists()
+    item_data_import(io.StringIO(text))
+    assert snapshot() == before
 
 
 @override_settings(SANDBOX=True)
@@ -194,3 +217,63 @@ def test_import_and_delete_are_refused_outside_a_sandbox(ledger, tmp_path: Path)
     with pytest.raises(CommandError, match="sandbox"):
         call_command("delete_item_data", "--items", "A", stdout=io.StringIO())
     assert snapshot() == before
+
+
+def _production_snapshot() -> dict:
+    from inventory.models import WorkCenter
+
+    return {**snapshot(), "work_center": list(WorkCenter.objects.order_by("pk").values())}
+
+
+@override_settings(SANDBOX=True)
+@pytest.mark.parametrize("chosen", [["FG", "KIT"], ["C", "FG", "KIT"], ["C"]])
+def test_the_round_trip_of_a_production_order_and_an_assembly_order(production, chosen):
+    """conftest.py `production`: P1 makes FG from C with 2 hours on WC, AO1 assembles KIT from C
+    with a resource; everything adjusted. The orders, their adjustment
+    rows, capacity ledger entries and capacity value entries (no item) go with the item they
+    make; consumption goes with the component."""
+    from inventory.models import (
+        AssemblyOrder,
+        CapacityLedgerEntry,
+        InventoryAdjmtEntryOrder,
+        ProductionOrder,
+    )
+
+    before = _production_snapshot()
+    text = export_text(item_nos=chosen)
+    records = [json.loads(line) for line in text.splitlines()[1:]]
+    tables = {r["table"] for r in records}
+    makes = "FG" in chosen
+    assert ("production_order" in tables) == makes
+    assert ("capacity_ledger_entry" in tables) == makes
+    assert ("work_center" in tables) == makes
+
+    deleted = item_data_delete(item_nos=chosen)
+    if makes:
+        # P1 and AO1, their two adjustment rows, P1's and AO1's capacity entries, and the three
+        # capacity value entries (P1 direct 20.00 and indirect 2.00, AO1's resource 4.00).
+        assert deleted["production_order"] == 1 and deleted["assembly_order"] == 1
+        assert deleted["inventory_adjmt_entry_order"] == 2
+        assert deleted["capacity_ledger_entry"] == 2
+        assert not ProductionOrder.objects.exists() and not AssemblyOrder.objects.exists()
+        assert not InventoryAdjmtEntryOrder.objects.exists()
+        assert not CapacityLedgerEntry.objects.exists()
+        assert not ValueEntry.objects.filter(capacity_ledger_entry__isnull=False).exists()
+    else:
+        assert ProductionOrder.objects.filter(no="P1").exists()
+        assert CapacityLedgerEntry.objects.count() == 2
+    counts = item_data_import(io.StringIO(text))
+    assert counts == {name: deleted[name] for name in counts}
+    assert _production_snapshot() == before
+
+
+@override_settings(SANDBOX=True)
+def test_an_import_refuses_orders_that_exist(production):
+    text = export_text(item_nos=["FG", "KIT"])
+    item_data_delete(item_nos=["FG", "KIT"])
+    item_create(no="X", inventory_posting_group="RESALE", gen_prod_posting_group="RETAIL")
+    production_order_create(no="P1", item_no="X", quantity=Decimal(1))
+    with pytest.raises(InvalidInput) as refused:
+        item_data_import(io.StringIO(text))
+    assert "P1" in str(refused.value.detail)
+    assert not Item.objects.filter(no="FG").exists()

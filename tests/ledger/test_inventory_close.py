@@ -525,3 +525,51 @@ def test_settling_and_reversing_read_and_write_in_bulk(django_assert_max_num_que
     with django_assert_max_num_queries(26):  # as many for 2 items as for 2,000
         inventory_close_reverse(close=close)
     assert nonzero(balances()) == {}
+
+
+def _finished_order_waiting(finish: bool = True) -> dict[str, ItemLedgerEntry]:
+    """C: 4 bought at 3.00 on 5 January; P1 consumes them into 2 FG (output on 7 January at an
+    expected 0.00), finished on 8 January and not adjusted; one FG sold on 20 January."""
+    from inventory.services import production_order_finish
+
+    make_item("C")
+    make_item("FG")
+    post("purchase", "C", 4, day(1, 5), unit_cost=3)
+    production_order_create(no="P1", item_no="FG", quantity=Decimal(2))
+    post("consumption", "C", 4, day(1, 6), order_no="P1")
+    output = post("output", "FG", 2, day(1, 7), order_no="P1")
+    if finish:
+        production_order_finish(no="P1", finished_date=day(1, 8))
+    sale = post("sale", "FG", 1, day(1, 20))
+    return {"output": output, "sale": sale}
+
+
+def _cost(entry: ItemLedgerEntry) -> Decimal:
+    return ValueEntry.objects.filter(item_ledger_entry=entry).aggregate(
+        s=Sum("cost_amount_actual")
+    )["s"]
+
+
+def test_the_close_adjusts_the_finished_orders_before_it_closes():
+    built = _finished_order_waiting()
+    from inventory.models import InventoryAdjmtEntryOrder
+
+    assert not InventoryAdjmtEntryOrder.objects.get(order_no="P1").cost_is_adjusted
+    close = close_at(day(1, 31))
+    assert close.status == InventoryCloseStatus.DONE, close.error
+    # The output takes the 4 x 3.00 = 12.00 consumed; the sale of one of two FG: -6.00.
+    assert _cost(built["output"]) == D("12.00")
+    assert _cost(built["sale"]) == D("-6.00")
+    assert InventoryAdjmtEntryOrder.objects.get(order_no="P1").cost_is_adjusted
+    assert InventoryPeriod.objects.get(ending_date=day(1, 31)).closed
+    assert not unbalanced_transactions()
+
+
+def test_a_close_over_a_released_order_waiting_in_the_period_is_refused():
+    _finished_order_waiting(finish=False)
+    prerun = inventory_close_prerun(closing_date=day(1, 31))
+    assert any("released production order P1" in b.message for b in prerun.blockers)
+    with pytest.raises(InvalidInput) as refused:
+        inventory_close_start(kind="close", closing_date=day(1, 31), enqueue=False)
+    assert any("P1" in m for m in refused.value.detail["closing_date"])
+    assert not InventoryClose.objects.exists()
