@@ -551,7 +551,6 @@ class InventoryPeriodEntry(models.Model):
         return f"{self.get_entry_type_display()} {self.ending_date}"
 
 
-
 # -- production and assembly (spec §1.7, §6.6, §14) -----------------------------------------------
 
 

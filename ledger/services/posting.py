@@ -39,7 +39,7 @@ from inventory.models import (
     ValueEntryType,
 )
 from inventory.numbering import allocate
-from inventory.sql import number_array
+from inventory.sql import insert_instances, number_array
 from ledger.accounts import AccountBook, Groups, NoAccount, roles_for
 from ledger.models import DimensionCombination, GLEntry, GLItemLedgerRelation
 
@@ -511,21 +511,22 @@ class _Run:
                     self.transaction_no = number
                 transaction_no = self.transaction_no
             entries.append(
-                (
-                    number,
-                    transaction_no,
-                    line.posting_date,
-                    line.document_no,
-                    line.account_no,
-                    line.amount,
-                    line.description[:100],
-                    SOURCE_CODE,
-                    line.dimensions,
-                    now,
+                GLEntry(
+                    entry_no=number,
+                    transaction_no=transaction_no,
+                    posting_date=line.posting_date,
+                    document_no=line.document_no,
+                    account_id=line.account_no,
+                    amount=line.amount,
+                    description=line.description[:100],
+                    source_code=SOURCE_CODE,
+                    dimensions=line.dimensions,
+                    created_at=now,  # COPY does not run auto_now_add
                 )
             )
             links.extend((number, no) for no in line.value_entry_nos)
-        _insert_gl_entries(entries, links)
+        insert_instances(GLEntry, entries)
+        _insert_links(links)
 
 
 def _skip(row: tuple, reason: str) -> SkippedEntry:
@@ -546,61 +547,21 @@ def _skip(row: tuple, reason: str) -> SkippedEntry:
     )
 
 
-_GL_COLUMNS = (
-    "entry_no",
-    "transaction_no",
-    "posting_date",
-    "document_no",
-    "account_no",
-    "amount",
-    "description",
-    "source_code",
-    "dimensions",
-    "created_at",
-)
-
-
-def _insert_gl_entries(entries: list[tuple], links: list[tuple[int, int]]) -> None:
-    if connection.vendor == "postgresql":
-        # COPY: hundreds of thousands of rows without building SQL per row.
-        with connection.cursor() as cursor:
-            with cursor.copy(
-                f"COPY {GLEntry._meta.db_table} ({', '.join(_GL_COLUMNS)}) FROM STDIN"
-            ) as copy:
-                for entry in entries:
-                    copy.write_row((*entry[:8], json.dumps(entry[8]), entry[9]))
-            _copy_links(cursor, links)
+def _insert_links(links: list[tuple[int, int]]) -> None:
+    """Two or more rows per value entry posted: one COPY of plain text on PostgreSQL, their ids
+    left to the table's default."""
+    if connection.vendor != "postgresql":
+        GLItemLedgerRelation.objects.bulk_create(
+            [GLItemLedgerRelation(gl_entry_id=g, value_entry_id=v) for g, v in links],
+            batch_size=5000,
+        )
         return
-    GLEntry.objects.bulk_create(
-        [
-            GLEntry(
-                entry_no=e[0],
-                transaction_no=e[1],
-                posting_date=e[2],
-                document_no=e[3],
-                account_id=e[4],
-                amount=e[5],
-                description=e[6],
-                source_code=e[7],
-                dimensions=e[8],
-                created_at=e[9],
-            )
-            for e in entries
-        ],
-        batch_size=2000,
-    )
-    GLItemLedgerRelation.objects.bulk_create(
-        [GLItemLedgerRelation(gl_entry_id=g, value_entry_id=v) for g, v in links],
-        batch_size=5000,
-    )
-
-
-def _copy_links(cursor, links: list[tuple[int, int]]) -> None:
     table = GLItemLedgerRelation._meta.db_table
     buffer = io.StringIO()
     buffer.writelines(f"{g}\t{v}\n" for g, v in links)
-    with cursor.copy(f"COPY {table} (gl_entry_id, value_entry_id) FROM STDIN") as copy:
-        copy.write(buffer.getvalue())
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table} (gl_entry_id, value_entry_id) FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
 
 
 def _mark_posted(parts: list[_Part], nothing_left: list[int]) -> None:
