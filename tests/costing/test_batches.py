@@ -284,6 +284,20 @@ def test_a_batch_over_its_timeout_is_rolled_back_and_split_in_halves_until_done(
     assert [is_adjusted(no) for no in "ABCD"] == [True, True, True, True]
 
 
+def test_a_batch_past_its_deadline_before_its_first_item_still_adjusts_that_item(run, settings):
+    # A deadline gone before any item was adjusted (a busy database at the start): the first
+    # item is adjusted all the same, the second one is not started.
+    settings.COST_ADJUSTMENT_TIMEOUT_UNIT_SECONDS = 0
+    items_needing_adjustment("A", "B", "C")
+
+    single = run(service.batch_add(item_filter="A", timeout_minutes=1))
+    assert (single.status, single.items_done) == (RunStatus.SUCCESS, 1) and is_adjusted("A")
+
+    pair = run(service.batch_add(item_filter="B|C", timeout_minutes=1, max_retry_attempts=0))
+    assert pair.status == RunStatus.TIMED_OUT and "before item C" in pair.last_error
+    assert not is_adjusted("B")  # rolled back with the batch
+
+
 @pytest.mark.usefixtures("slow")
 def test_a_timed_out_batch_without_retries_is_rolled_back_and_left_timed_out(run):
     items_needing_adjustment("A", "B")
