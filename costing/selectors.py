@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from costing.engine.types import Application, Entry, ItemGraph, Settings, Value
+from django.db import connection
+from django.db.models import Case, F, QuerySet, When
+
+from costing.engine.types import REVALUATION, Application, Entry, ItemGraph, Settings, Value
 from inventory.models import (
     AccountingPeriod,
     AverageCostCalcType,
@@ -23,14 +26,16 @@ def item_graphs(
     until=None,
     trace: bool = False,
     stale_applications: list[int] | None = None,
+    flagged_entries: list[int] | None = None,
 ) -> Iterator[ItemGraph]:
     """The items' graphs. The callers bound the entries per call (a chunk of items), so rows
     are fetched at once rather than through a server-side cursor. `stale_applications`, when
-    given, receives the applications whose Outbound Entry Is Updated is still off."""
+    given, receives the applications whose Outbound Entry Is Updated is still off, and
+    `flagged_entries` the entries whose Applied Entry to Adjust is on (to reset them by key)."""
     items = list(items)
     ids = [item.pk for item in items]
     entries: dict[int, dict[int, Entry]] = defaultdict(dict)
-    rows = (
+    rows = _fetch(
         ItemLedgerEntry.objects.filter(item_id__in=ids)
         .order_by()
         .values_list(
@@ -45,14 +50,24 @@ def item_graphs(
             "positive",
             "applies_to_entry_id",
             "applies_from_entry_id",
+            "applied_entry_to_adjust",
         )
     )
-    for item_id, no, day, kind, loc, var, qty, inv, pos, to, frm in rows:
+    flagged = flagged_entries if flagged_entries is not None else []
+    for item_id, no, day, kind, loc, var, qty, inv, pos, to, frm, to_adjust in rows:
         entries[item_id][no] = Entry(no, day, kind, loc or "", var, qty, inv, pos, to, frm)
+        if to_adjust:
+            flagged.append(no)
     values: dict[int, list[Value]] = defaultdict(list)
-    rows = (
+    rows = _fetch(
         ValueEntry.objects.filter(item_id__in=ids, item_ledger_entry__isnull=False)
         .order_by()
+        # Only what the engine reads: a decimal costs more to load than the rest of the row,
+        # so the valued quantity comes for revaluations only, the cost per unit for postings.
+        .annotate(
+            reval_quantity=Case(When(entry_type=REVALUATION, then=F("valued_quantity"))),
+            posted_unit_cost=Case(When(adjustment=False, then=F("cost_per_unit"))),
+        )
         .values_list(
             "item_id",
             "entry_no",
@@ -60,13 +75,13 @@ def item_graphs(
             "entry_type",
             "posting_date",
             "valuation_date",
-            "valued_quantity",
+            "reval_quantity",
             "cost_amount_actual",
             "cost_amount_expected",
             "adjustment",
             "item_charge_no",
             "valued_by_average_cost",
-            "cost_per_unit",
+            "posted_unit_cost",
         )
     )
     for item_id, no, ile, kind, day, vday, vq, act, exp, adj, charge, avg, cpu in rows:
@@ -74,7 +89,7 @@ def item_graphs(
             Value(no, ile, kind, day, vday, vq, act, exp, adj, bool(charge), avg, cpu)
         )
     applications: dict[int, list[Application]] = defaultdict(list)
-    rows = (
+    rows = _fetch(
         # Uses (quantity < 0) feed the engine; a cost application's own row (quantity > 0,
         # naming its source) is read only for its flag.
         ItemApplicationEntry.objects.filter(
@@ -108,6 +123,15 @@ def item_graphs(
             trace=trace,
         )
         yield ItemGraph(item.pk, settings, entries[item.pk], values[item.pk], applications[item.pk])
+
+
+def _fetch(queryset: QuerySet) -> list[tuple]:
+    """All rows of a values_list query at once: the ORM builds the SQL, the rows skip its
+    iterator (a third of the read time for the hundreds of thousands of rows of a chunk)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def trace_analysis(group_by: str = "event") -> list[dict]:

@@ -257,7 +257,7 @@ class _Adjustment:
         first = self.values[entry.entry_no][0] if self.values[entry.entry_no] else None
         if unapplied and first is not None:
             # Negative inventory still uncovered: it keeps the cost it was posted with.
-            contributions.append(-unapplied * first.cost_per_unit)
+            contributions.append(-unapplied * (first.cost_per_unit or ZERO))
         total = q_amount(sum(contributions, ZERO))
         self.target[entry.entry_no] = total
         if len(contributions) == 1 and apps:

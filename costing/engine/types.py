@@ -1,7 +1,9 @@
 """What the engine reads and what it returns: plain frozen data, no ORM.
 
 One ItemGraph holds everything about one item that cost adjustment needs: its item ledger
-entries, their value entries and the application links between them.
+entries, their value entries and the application links between them. The rows read and
+written by the million (entries, values, applications, new values) are named tuples: built
+three times faster than frozen dataclasses, as immutable.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 # Value entry types (the same strings as the database's).
 DIRECT = "direct_cost"
@@ -18,8 +21,7 @@ REVALUATION = "revaluation"
 ROUNDING = "rounding"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """An item ledger entry."""
 
     entry_no: int
@@ -34,8 +36,7 @@ class Entry:
     applies_from: int | None  # the outbound entry a return or transfer receipt takes cost from
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+class Value(NamedTuple):
     """A value entry."""
 
     entry_no: int
@@ -43,17 +44,16 @@ class Value:
     entry_type: str
     posting_date: dt.date
     valuation_date: dt.date
-    valued_quantity: Decimal
+    valued_quantity: Decimal | None  # read for revaluations only
     actual: Decimal
     expected: Decimal
     adjustment: bool
     item_charge: bool
     valued_by_average_cost: bool
-    cost_per_unit: Decimal
+    cost_per_unit: Decimal | None  # read for postings only (not adjustments)
 
 
-@dataclass(frozen=True, slots=True)
-class Application:
+class Application(NamedTuple):
     """Outbound `outbound` used `quantity` (> 0) of inbound `inbound`."""
 
     entry_no: int
@@ -81,8 +81,7 @@ class ItemGraph:
     applications: list[Application]
 
 
-@dataclass(frozen=True, slots=True)
-class NewValue:
+class NewValue(NamedTuple):
     """A value entry to add: an adjustment of `applies_to` or a rounding entry."""
 
     ile: int
