@@ -302,6 +302,10 @@ class ValueEntry(models.Model):
     entry_no = models.BigAutoField(primary_key=True)
     # Blank on a capacity value entry (spec §1.4): capacity is WIP or cost applied, not stock.
     # Covered by the indexes in Meta (ve_item_valuation, ve_ile): no index of its own.
+    # item, location and applies_to_entry repeat what the item ledger entry (or the value entry
+    # adjusted) already says, and the services copy them from it: no database constraint, whose
+    # check at commit cost a third of an incremental adjustment. The ORM still protects them on
+    # delete, and Costing Issues Detection checks that they agree (diagnostics).
     item = models.ForeignKey(
         Item,
         null=True,
@@ -309,6 +313,7 @@ class ValueEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="value_entries",
         db_index=False,
+        db_constraint=False,
     )
     item_ledger_entry = models.ForeignKey(
         ItemLedgerEntry,
@@ -336,6 +341,7 @@ class ValueEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,  # ve_location in Meta: no LIKE index beside it
+        db_constraint=False,
     )
     variant_code = models.CharField(max_length=10, blank=True, default="")
     valued_quantity = quantity_field()
@@ -350,8 +356,15 @@ class ValueEntry(models.Model):
     sales_amount_expected = amount_field()
     expected_cost = models.BooleanField(default=False)
     adjustment = models.BooleanField(default=False)
+    # Never searched by: no index.
     applies_to_entry = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     valued_by_average_cost = models.BooleanField(default=False)
     item_charge_no = models.CharField(max_length=20, blank=True, default="")
@@ -371,6 +384,7 @@ class ValueEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="value_entries",
+        db_index=False,  # ve_capacity in Meta: only the capacity value entries
     )
     order_type = models.CharField(
         max_length=10, choices=OrderType.choices, blank=True, default="", db_default=""
@@ -386,6 +400,11 @@ class ValueEntry(models.Model):
             models.Index(fields=["location"], name="ve_location"),
             # Order adjustment reads an order's consumption, capacity and output values.
             models.Index(fields=["order_no"], name="ve_order", condition=~models.Q(order_no="")),
+            models.Index(
+                fields=["capacity_ledger_entry"],
+                name="ve_capacity",
+                condition=models.Q(capacity_ledger_entry__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -400,8 +419,14 @@ class PostValueEntryToGL(models.Model):
     """The queue of value entries still to post to the G/L (spec §1.8): a row is written with
     every value entry and removed once Post Inventory Cost to G/L has posted it."""
 
+    # Written in the same statement as its value entry and deleted when posted: no database
+    # constraint to check at every commit (the ORM still cascades a deletion).
     value_entry = models.OneToOneField(
-        ValueEntry, primary_key=True, on_delete=models.CASCADE, related_name="+"
+        ValueEntry,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
 
     class Meta:

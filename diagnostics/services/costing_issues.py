@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -233,6 +234,68 @@ def _ve_item(scope: Scope, limit: int) -> Iterable[Finding]:
             f"Value entry {ve} of item {item_no} belongs to item ledger entry {ile} of item "
             f"{ile_item}.",
             entry_nos=(ile,),
+            value_entry_nos=(ve,),
+        )
+
+
+def _ve_location(scope: Scope, limit: int) -> Iterable[Finding]:
+    rows = (
+        scope.values()
+        .filter(item_ledger_entry__isnull=False)
+        .exclude(location_id__isnull=True, item_ledger_entry__location_id__isnull=True)
+        .exclude(location_id=F("item_ledger_entry__location_id"))
+        .values_list(
+            "entry_no",
+            "item__no",
+            "item_ledger_entry_id",
+            "location_id",
+            "item_ledger_entry__location_id",
+        )[:limit]
+    )
+    for ve, item_no, ile, ve_location, ile_location in rows:
+        yield Finding(
+            item_no,
+            f"Value entry {ve} is at location {ve_location or '(blank)'}; its item ledger entry "
+            f"{ile} is at {ile_location or '(blank)'}.",
+            entry_nos=(ile,),
+            value_entry_nos=(ve,),
+        )
+
+
+def _ve_applies_to(scope: Scope, limit: int) -> Iterable[Finding]:
+    rows = (
+        scope.values()
+        .filter(applies_to_entry__isnull=False)
+        .exclude(
+            Exists(
+                ValueEntry.objects.filter(
+                    entry_no=OuterRef("applies_to_entry_id"),
+                    item_ledger_entry_id=OuterRef("item_ledger_entry_id"),
+                )
+            )
+        )
+        # A subquery, not a join: the entry adjusted may be missing altogether.
+        .annotate(
+            adjusted_ile=Subquery(
+                ValueEntry.objects.filter(entry_no=OuterRef("applies_to_entry_id")).values(
+                    "item_ledger_entry_id"
+                )
+            )
+        )
+        .values_list(
+            "entry_no", "item__no", "item_ledger_entry_id", "applies_to_entry_id", "adjusted_ile"
+        )[:limit]
+    )
+    for ve, item_no, ile, adjusted, adjusted_ile in rows:
+        where = (
+            "which does not exist"
+            if adjusted_ile is None
+            else f"of item ledger entry {adjusted_ile}, not of its own entry {ile}"
+        )
+        yield Finding(
+            item_no,
+            f"Value entry {ve} adjusts value entry {adjusted}, {where}.",
+            entry_nos=tuple(no for no in (ile,) if no is not None),
             value_entry_nos=(ve,),
         )
 
@@ -803,6 +866,20 @@ CHECKS: list[Check] = [
         "Value entry's item matches its item ledger entry's item",
         "Move the value entry to the item of its entry.",
         _ve_item,
+    ),
+    Check(
+        "ve_location",
+        "Basic data",
+        "Value entry's location matches its item ledger entry's location",
+        "Set the value entry's location to the location of its entry.",
+        _ve_location,
+    ),
+    Check(
+        "ve_applies_to",
+        "Basic data",
+        "An adjustment value entry adjusts a value entry of the same item ledger entry",
+        "Point the adjustment at the value entry of its own entry that it adjusts.",
+        _ve_applies_to,
     ),
     Check(
         "item_no_blank",

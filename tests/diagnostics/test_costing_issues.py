@@ -80,6 +80,28 @@ def _break_ve_item(ledger: Ledger):
     return "A", {ledger.other_receipt.pk}, {ve.pk}, set()
 
 
+def _break_ve_location(ledger: Ledger):
+    ve = ledger.first_value(ledger.receipt)
+    ValueEntry.objects.filter(pk=ve.pk).update(location_id="NOWHERE")  # no such location
+    return "A", {ledger.receipt.pk}, {ve.pk}, set()
+
+
+def _break_ve_applies_to(ledger: Ledger):
+    # The sale's adjustment made to point at a value entry of the receipt.
+    adjustment = ledger.adjustment_value()
+    other = ledger.first_value(ledger.receipt)
+    ValueEntry.objects.filter(pk=adjustment.pk).update(applies_to_entry_id=other.pk)
+    return "A", {ledger.sale.pk}, {adjustment.pk}, set()
+
+
+def test_an_adjustment_of_a_missing_value_entry_is_found(ledger):
+    adjustment = ledger.adjustment_value()
+    ValueEntry.objects.filter(pk=adjustment.pk).update(applies_to_entry_id=10**9)
+    (found,) = findings("ve_applies_to")
+    assert found.value_entry_nos == (adjustment.pk,)
+    assert "does not exist" in found.message
+
+
 def _break_item_no(ledger: Ledger):
     Item.objects.filter(no="B").update(no="")
     return "", {ledger.other_receipt.pk}, set(), set()
@@ -215,6 +237,8 @@ BREAKS: dict[str, Callable[[Ledger], tuple]] = {
     "ve_without_entry": _break_ve_without_entry,
     "ve_entry_type": _break_ve_entry_type,
     "ve_item": _break_ve_item,
+    "ve_location": _break_ve_location,
+    "ve_applies_to": _break_ve_applies_to,
     "item_no_blank": _break_item_no,
     "inbound_own_application": _break_own_application,
     "inbound_remaining": _break_inbound_remaining,
