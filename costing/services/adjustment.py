@@ -17,7 +17,7 @@ from decimal import Decimal
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from costing.engine.adjust import adjust_item
@@ -177,11 +177,24 @@ def _adjust_chunk(
     by_id = {item.pk: item for item in locked}
     plans: list[ItemPlan] = []
     stale_applications: list[int] = []
+    flagged_entries: list[int] = []
+    # Quantity on hand and value of each item as read, for its unit cost afterwards: the
+    # graph holds every entry and value entry of the item (locked), so no second read.
+    totals: dict[int, tuple[Decimal, Decimal]] = {}
     graphs = item_graphs(
-        locked, setup, until=until, trace=trace, stale_applications=stale_applications
+        locked,
+        setup,
+        until=until,
+        trace=trace,
+        stale_applications=stale_applications,
+        flagged_entries=flagged_entries,
     )
     for graph in graphs:
         item = by_id[graph.item_id]
+        totals[graph.item_id] = (
+            sum((e.quantity for e in graph.entries.values()), ZERO),
+            sum((v.actual + v.expected for v in graph.values), ZERO),
+        )
         # Between two items only: a run that has adjusted nothing yet has nothing to give back,
         # and one slow start (a busy database) must not time out a batch of one item.
         if deadline is not None and results and time.monotonic() > deadline:
@@ -214,7 +227,7 @@ def _adjust_chunk(
             time.sleep(pause)
     try:
         _write_values(plans, by_id)
-        _update_flags(locked, plans, until, stale_applications)
+        _update_flags(locked, plans, until, stale_applications, flagged_entries, totals)
     except Exception as error:
         if len(locked) == 1:
             raise ItemAdjustmentFailed(locked[0].no, error) from error
@@ -387,11 +400,14 @@ def _update_flags(
     plans: list[ItemPlan],
     until: dt.date | None,
     stale_applications: list[int],
+    flagged_entries: list[int],
+    totals: dict[int, tuple[Decimal, Decimal]],
 ) -> None:
+    """Flags and unit costs of the chunk's items, all set by key from what the graphs read
+    (the items are locked: nothing changed since). `totals` are the items' quantity and value
+    as read, to which the plans' new values are added."""
     ids = [item.pk for item in items]
-    ItemLedgerEntry.objects.filter(item_id__in=ids, applied_entry_to_adjust=True).update(
-        applied_entry_to_adjust=False
-    )
+    _by_key_update("inventory_itemledgerentry", "applied_entry_to_adjust = false", flagged_entries)
     # The applications the graphs were built from (an outbound's use of an inbound): by key,
     # only those still off, so a rerun over adjusted items writes nothing here.
     _set_applications_updated(stale_applications)
@@ -405,46 +421,39 @@ def _update_flags(
         )
     )
     complete = {plan.item_id for plan in plans if plan.complete}
-    on_hand = dict(
-        ItemLedgerEntry.objects.filter(item_id__in=ids)
-        .values("item_id")
-        .annotate(q=Sum("quantity"))
-        .values_list("item_id", "q")
-    )
-    value = dict(
-        ValueEntry.objects.filter(item_id__in=ids)
-        .values("item_id")
-        .annotate(v=Sum(F("cost_amount_actual") + F("cost_amount_expected")))
-        .values_list("item_id", "v")
-    )
+    added = {plan.item_id: plan.cost_difference for plan in plans}
     for item in items:
         item.cost_is_adjusted = item.pk in complete and item.pk not in waiting
-        quantity = on_hand.get(item.pk) or ZERO
+        quantity, value = totals.get(item.pk, (ZERO, ZERO))
         if item.costing_method == CostingMethod.STANDARD:
             item.unit_cost = item.standard_cost
         elif quantity > 0:
             # Spec §1.2: cost adjustment recalculates the unit cost; never to zero from non-zero.
-            new = q_unit_cost((value.get(item.pk) or ZERO) / quantity)
+            new = q_unit_cost((value + added.get(item.pk, ZERO)) / quantity)
             if new != 0 or item.unit_cost == 0:
                 item.unit_cost = new
     Item.objects.bulk_update(items, ["cost_is_adjusted", "unit_cost"])
 
 
 def _set_applications_updated(entry_nos: list[int]) -> None:
+    _by_key_update("inventory_itemapplicationentry", "outbound_entry_is_updated = true", entry_nos)
+
+
+def _by_key_update(table: str, assignment: str, entry_nos: list[int]) -> None:
+    """UPDATE table SET assignment for these entry numbers: one statement on PostgreSQL."""
     if not entry_nos:
         return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute(
-                "UPDATE inventory_itemapplicationentry SET outbound_entry_is_updated = true "
-                "WHERE entry_no = ANY(%s::bigint[])",
+                f"UPDATE {table} SET {assignment} WHERE entry_no = ANY(%s::bigint[])",
                 [number_array(entry_nos)],
             )
-        return
-    for start in range(0, len(entry_nos), 900):  # SQLite's limit on bound parameters
-        ItemApplicationEntry.objects.filter(entry_no__in=entry_nos[start : start + 900]).update(
-            outbound_entry_is_updated=True
-        )
+            return
+        for start in range(0, len(entry_nos), 900):  # SQLite's limit on bound parameters
+            chunk = entry_nos[start : start + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"UPDATE {table} SET {assignment} WHERE entry_no IN ({marks})", chunk)
 
 
 def mark_for_adjustment(*, entry_nos: Sequence[int]) -> int:
