@@ -350,7 +350,10 @@ class PostingContext:
             condition |= Q(
                 item_id=item_id, location_code=loc, variant_code=var, valuation_date__gte=day
             )
-        AvgCostAdjmtEntryPoint.objects.filter(condition).update(cost_is_adjusted=False)
+        # Only the points still marked adjusted: rewriting the others left a dead row each.
+        AvgCostAdjmtEntryPoint.objects.filter(condition, cost_is_adjusted=True).update(
+            cost_is_adjusted=False
+        )
 
 
 _BOOKKEEPING = [
