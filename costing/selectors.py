@@ -127,7 +127,11 @@ def item_graphs(
 
 def _fetch(queryset: QuerySet) -> list[tuple]:
     """All rows of a values_list query at once: the ORM builds the SQL, the rows skip its
-    iterator (a third of the read time for the hundreds of thousands of rows of a chunk)."""
+    iterator (a third of the read time for the hundreds of thousands of rows of a chunk).
+    PostgreSQL only: psycopg returns dates, decimals and booleans as such, whereas SQLite's
+    rows need the ORM's converters (text dates, float decimals)."""
+    if connection.vendor != "postgresql":
+        return list(queryset)
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

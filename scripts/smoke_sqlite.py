@@ -1,7 +1,9 @@
 """Smoke test of the embedded default: SQLite database, Celery tasks in-process.
 
 Posts a purchase and a sale through the item journal service, then reads them back through the
-ORM and through the REST API (/api/v1/item-ledger-entries/). Run it against a migrated database:
+ORM and through the REST API (/api/v1/item-ledger-entries/), then assigns an item charge to the
+purchase and checks that cost adjustment brings it to the sale and the unit cost. Run it
+against a migrated database:
 
     DATABASE_URL=sqlite:////tmp/smoke.sqlite3 python manage.py migrate
     DATABASE_URL=sqlite:////tmp/smoke.sqlite3 DJANGO_SETTINGS_MODULE=config.settings \
@@ -127,9 +129,26 @@ def run() -> str:
         api_amount = Decimal(by_no[entry_no]["cost_amount_actual"])
         check(api_amount == amount, f"API entry {entry_no}: cost_amount_actual {api_amount}")
 
+    # -- a late cost, adjusted: SQLite's rows (text dates, float decimals) reach the engine ----
+    from costing.services import cost_adjustment_run
+    from inventory.models import Item
+    from inventory.services import item_charge_assign
+
+    item_charge_assign(
+        entry_no=purchase.entry_no,
+        posting_date=day + dt.timedelta(days=3),
+        amount=Decimal("2.50"),
+        item_charge_no="FREIGHT",
+    )
+    run = cost_adjustment_run(item_filter=item_no)
+    check(run.status == "success", f"cost adjustment: {run.status} {run.error}")
+    check(cost_of(sale.entry_no) == Decimal("-21.00"), f"adjusted sale {cost_of(sale.entry_no)}")
+    unit_cost = Item.objects.get(no=item_no).unit_cost
+    check(unit_cost == Decimal("5.25"), f"unit cost after adjustment {unit_cost}")
+
     return (
-        f"purchase {purchase.entry_no} and sale {sale.entry_no} of {item_no} posted on SQLite "
-        "and read back through the ORM and the API"
+        f"purchase {purchase.entry_no} and sale {sale.entry_no} of {item_no} posted on SQLite, "
+        "read back through the ORM and the API, and adjusted after an item charge"
     )
 
 
