@@ -73,3 +73,23 @@ def insert_instances(model: type[models.Model], objs: Sequence[models.Model]) ->
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
+
+
+def update_by_keys(model: type[models.Model], assignment: str, keys: Sequence[int]) -> None:
+    """UPDATE the model's table SET `assignment` (SQL) for these primary keys: one statement on
+    PostgreSQL (the keys as one array literal), chunks of 900 elsewhere (SQLite's parameter
+    limit)."""
+    if not keys:
+        return
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} SET {assignment} WHERE {pk} = ANY(%s::bigint[])",
+                [number_array(keys)],
+            )
+            return
+        for start in range(0, len(keys), 900):
+            chunk = list(keys[start : start + 900])
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"UPDATE {table} SET {assignment} WHERE {pk} IN ({marks})", chunk)

@@ -37,7 +37,7 @@ from inventory.models import (
 )
 from inventory.services.guards import period_lock
 from inventory.services.writing import value_entries_write, value_entries_written
-from inventory.sql import array_literal, number_array
+from inventory.sql import array_literal, number_array, update_by_keys
 
 SOURCE_CODE = "INVTADJMT"
 CHUNK_ENTRIES = 50_000  # item ledger entries loaded at once: memory stays bounded
@@ -407,10 +407,10 @@ def _update_flags(
     (the items are locked: nothing changed since). `totals` are the items' quantity and value
     as read, to which the plans' new values are added."""
     ids = [item.pk for item in items]
-    _by_key_update("inventory_itemledgerentry", "applied_entry_to_adjust = false", flagged_entries)
+    update_by_keys(ItemLedgerEntry, "applied_entry_to_adjust = false", flagged_entries)
     # The applications the graphs were built from (an outbound's use of an inbound): by key,
     # only those still off, so a rerun over adjusted items writes nothing here.
-    _set_applications_updated(stale_applications)
+    update_by_keys(ItemApplicationEntry, "outbound_entry_is_updated = true", stale_applications)
     points = AvgCostAdjmtEntryPoint.objects.filter(item_id__in=ids, cost_is_adjusted=False)
     if until is not None:
         points = points.filter(valuation_date__lte=until)
@@ -433,27 +433,6 @@ def _update_flags(
             if new != 0 or item.unit_cost == 0:
                 item.unit_cost = new
     Item.objects.bulk_update(items, ["cost_is_adjusted", "unit_cost"])
-
-
-def _set_applications_updated(entry_nos: list[int]) -> None:
-    _by_key_update("inventory_itemapplicationentry", "outbound_entry_is_updated = true", entry_nos)
-
-
-def _by_key_update(table: str, assignment: str, entry_nos: list[int]) -> None:
-    """UPDATE table SET assignment for these entry numbers: one statement on PostgreSQL."""
-    if not entry_nos:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"UPDATE {table} SET {assignment} WHERE entry_no = ANY(%s::bigint[])",
-                [number_array(entry_nos)],
-            )
-            return
-        for start in range(0, len(entry_nos), 900):  # SQLite's limit on bound parameters
-            chunk = entry_nos[start : start + 900]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"UPDATE {table} SET {assignment} WHERE entry_no IN ({marks})", chunk)
 
 
 def mark_for_adjustment(*, entry_nos: Sequence[int]) -> int:

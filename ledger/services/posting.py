@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, QuerySet, Subquery, TextField
+from django.db.models import QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -39,7 +39,7 @@ from inventory.models import (
     ValueEntryType,
 )
 from inventory.numbering import allocate
-from inventory.sql import insert_instances, number_array
+from inventory.sql import insert_instances, number_array, update_by_keys
 from ledger.accounts import AccountBook, Groups, NoAccount, roles_for
 from ledger.models import DimensionCombination, GLEntry, GLItemLedgerRelation
 
@@ -570,30 +570,13 @@ def _mark_posted(parts: list[_Part], nothing_left: list[int]) -> None:
     actual = sorted({p.row[_NO] for p in parts if not p.expected})
     expected = sorted({p.row[_NO] for p in parts if p.expected})
     finished = sorted({p.row[_NO] for p in parts}.union(nothing_left))
-    if connection.vendor == "postgresql":
+    update_by_keys(ValueEntry, "cost_posted_to_gl = cost_amount_actual", actual)
+    update_by_keys(ValueEntry, "expected_cost_posted_to_gl = cost_amount_expected", expected)
+    if connection.vendor == "postgresql" and finished:
         with connection.cursor() as cursor:
-            if actual:
-                cursor.execute(
-                    "UPDATE inventory_valueentry SET cost_posted_to_gl = cost_amount_actual "
-                    "WHERE entry_no = ANY(%s::bigint[])",
-                    [number_array(actual)],
-                )
-            if expected:
-                cursor.execute(
-                    "UPDATE inventory_valueentry "
-                    "SET expected_cost_posted_to_gl = cost_amount_expected "
-                    "WHERE entry_no = ANY(%s::bigint[])",
-                    [number_array(expected)],
-                )
-            if finished:
-                cursor.execute(
-                    "DELETE FROM inventory_postvalueentrytogl "
-                    "WHERE value_entry_id = ANY(%s::bigint[])",
-                    [number_array(finished)],
-                )
+            cursor.execute(
+                "DELETE FROM inventory_postvalueentrytogl WHERE value_entry_id = ANY(%s::bigint[])",
+                [number_array(finished)],
+            )
         return
-    ValueEntry.objects.filter(pk__in=actual).update(cost_posted_to_gl=F("cost_amount_actual"))
-    ValueEntry.objects.filter(pk__in=expected).update(
-        expected_cost_posted_to_gl=F("cost_amount_expected")
-    )
     PostValueEntryToGL.objects.filter(value_entry_id__in=finished).delete()

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from inventory.models import Item, ItemLedgerEntry
-from inventory.sql import array_literal, insert_instances, number_array
+from inventory.sql import array_literal, insert_instances, number_array, update_by_keys
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="array literals are PostgreSQL's"
@@ -60,3 +60,13 @@ def test_insert_instances_numbers_new_rows_and_writes_every_field():
         'D"1',
         True,
     )
+
+
+def test_update_by_keys_sets_the_named_rows_and_no_others():
+    items = [
+        Item.objects.create(no=no, costing_method="fifo", cost_is_adjusted=True) for no in "ABC"
+    ]
+    update_by_keys(Item, "cost_is_adjusted = false", [items[0].pk, items[2].pk])
+    update_by_keys(Item, "cost_is_adjusted = false", [])  # nothing to do, nothing done
+    flags = dict(Item.objects.filter(no__in="ABC").values_list("no", "cost_is_adjusted"))
+    assert flags == {"A": False, "B": True, "C": False}
