@@ -208,6 +208,38 @@ class PostingContext:
             cost.revaluation_per_unit += amount / valued_quantity
         cost.valuation_date = max(filter(None, [cost.valuation_date, vdate]))
 
+    def cost_ancestors(self, outbound: ItemLedgerEntry) -> set[int]:
+        """The entries whose cost reaches `outbound`: the inbound entries it used, their
+        sources (what a transfer receipt or a cost-applied return takes its cost from), what
+        those used, and so on. An inbound entry valued from `outbound` must not cover one of
+        them: that would close a cost loop (BC CheckIsCyclicalLoop). Walked a level at a time,
+        in two queries per level, over what the database holds and this journal added."""
+        seen: set[int] = set()
+        frontier = {outbound.entry_no}
+        while frontier:
+            seen |= frontier
+            used = {
+                a.inbound_item_entry_id
+                for a in self.new_applications
+                if a.outbound_item_entry_id in frontier and not a.cost_application
+            }
+            used.update(
+                ItemApplicationEntry.objects.filter(
+                    outbound_item_entry_id__in=frontier - self._new_nos, cost_application=False
+                ).values_list("inbound_item_entry_id", flat=True)
+            )
+            used -= seen
+            seen |= used
+            known = {no for no in used if no in self.entries}
+            sources = {self.entries[no].applies_from_entry_id for no in known}
+            sources.update(
+                ItemLedgerEntry.objects.filter(
+                    entry_no__in=used - known, applies_from_entry__isnull=False
+                ).values_list("applies_from_entry_id", flat=True)
+            )
+            frontier = {no for no in sources if no is not None} - seen
+        return seen
+
     # -- writing (in memory) -----------------------------------------------------------------
 
     def add_entry(self, entry: ItemLedgerEntry) -> ItemLedgerEntry:

@@ -469,7 +469,12 @@ def _post_inbound(
         # covering another outbound could close a cost loop (that outbound's cost would depend
         # on a return whose cost depends on it), so it stays open until a receipt covers it.
         waiting = ctx.open_entries(item, entry.location_id, entry.variant_code, positive=False)
-        for outbound in [] if source is not None and transferred is None else list(waiting):
+        if source is not None and transferred is None:
+            waiting = []
+        # A transfer receipt carries the cost of what left: it must not cover an outbound entry
+        # that cost comes from (negative stock sent on and back), that outbound stays open.
+        loop = ctx.cost_ancestors(source) if transferred is not None and waiting else set()
+        for outbound in [w for w in waiting if w.entry_no not in loop]:
             if entry.remaining_quantity <= 0:
                 break
             quantity = min(entry.remaining_quantity, -outbound.remaining_quantity)

@@ -12,6 +12,7 @@ from inventory.models import (
     InventoryPeriod,
     Item,
     ItemLedgerEntry,
+    Location,
     ValueEntry,
 )
 from inventory.services import (
@@ -308,3 +309,34 @@ def test_averages_follow_the_accounting_periods_when_the_setup_says_so():
     assert cost(second)[0] == D("-25.00")
     points = AvgCostAdjmtEntryPoint.objects.filter(item=item).order_by("valuation_date")
     assert [p.valuation_date for p in points] == [day(2, 14), day(3, 31)]
+
+
+@pytest.mark.parametrize("automatic", ["never", "always"])
+def test_stock_sent_back_where_it_was_missing_gets_the_cost_of_what_covered_it(automatic):
+    """6 leave BLUE with nothing there, 2 bought at BLUE cover part of them, 4 come back from RED
+    (which cannot cover the rest: their cost is 4/6 of it, a loop), 4 bought at BLUE at last
+    cover it. Adjusted once at the end or after every posting, the figures are the same."""
+    inventory_setup_update(automatic_cost_adjustment=automatic)
+    item = ItemFactory(no="LOOP", unit_cost=D(0))
+    for code in ("BLUE", "RED"):
+        Location.objects.create(code=code, name=code)
+
+    def move(qty, on, frm, to, **kw):
+        return item_journal_post(
+            lines=[
+                JournalLine(
+                    "transfer", item.no, on, D(qty), location_code=frm, new_location_code=to, **kw
+                )
+            ]
+        )
+
+    gone, arrived = move(6, day(2, 26), "BLUE", "RED")
+    buy(item, 2, "2.85", day(1, 6), location_code="BLUE")
+    back, returned = move(4, day(1, 30), "RED", "BLUE", applies_to_entry=arrived.pk)
+    buy(item, 4, "7.77", day(3, 1), location_code="BLUE")
+    services.cost_adjustment_run()
+    # What left BLUE: 2 x 2.85 + 4 x 7.77 = 5.70 + 31.08 = 36.78; what came back: 4/6 of it.
+    assert cost(gone) == (D("-36.78"), D(0))
+    assert cost(arrived) == (D("36.78"), D(0))
+    assert cost(back) == (D("-24.52"), D(0))
+    assert cost(returned) == (D("24.52"), D(0))

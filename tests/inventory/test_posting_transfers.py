@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from inventory.models import EntryType, ValueEntryType
+from inventory.models import EntryType, ItemLedgerEntry, ValueEntryType
 from inventory.services import RevaluationLine, revaluation_journal_post
 from tests.inventory.helpers import (
     D,
@@ -140,6 +140,45 @@ def test_a_transfer_beyond_stock_leaves_the_outbound_open_and_carries_its_cost()
     assert cost_actual(outbound) == D("-30")
     assert cost_actual(inbound) == D("30")
     assert (outbound.remaining_quantity, outbound.open) == (-1, True)
+
+
+def test_a_transfer_back_does_not_cover_the_negative_entry_its_own_cost_comes_from():
+    item = make_item()
+    # 6 leave an empty BLUE for RED: BLUE is at -6.
+    gone, arrived = transfer(item, 6, day(2, 26))
+    # A purchase at BLUE covers 2 of them.
+    purchase(item, 2, D("2.85"), day(1, 6), location_code="BLUE")
+    # 4 of the 6 come back to BLUE: their cost is 4/6 of what left BLUE. Covering what left
+    # BLUE with them would make that cost depend on itself, so both stay open (BC refuses a
+    # cyclical application the same way).
+    back, returned = transfer(
+        item,
+        4,
+        day(1, 30),
+        location_code="RED",
+        new_location_code="BLUE",
+        applies_to_entry=arrived.pk,
+    )
+    assert applications_of(returned) == [(returned.pk, back.pk, D("4"), True)]
+    assert (fresh(gone).remaining_quantity, fresh(gone).open) == (-4, True)
+    assert (returned.remaining_quantity, returned.open) == (4, True)
+    # BLUE holds -6 + 2 + 4 = 0: one open entry of -4 and one of +4 (DOMAIN §5).
+    blue = ItemLedgerEntry.objects.filter(item=item, location_id="BLUE", open=True)
+    assert sorted(blue.values_list("remaining_quantity", flat=True)) == [-4, 4]
+    # The next receipt at BLUE covers what is still missing there.
+    covering = purchase(item, 4, D("7.77"), day(3, 1), location_code="BLUE")
+    assert applications_of(covering)[1:] == [(covering.pk, gone.pk, D("-4"), False)]
+
+
+def test_no_cost_loop_through_a_third_location_either():
+    item = make_item()
+    make_location("GREEN")
+    gone, arrived = transfer(item, 3, day(2, 1))  # BLUE (empty) to RED
+    on, at_green = transfer(item, 3, day(2, 2), location_code="RED", new_location_code="GREEN")
+    back, returned = transfer(item, 3, day(2, 3), location_code="GREEN", new_location_code="BLUE")
+    # The receipt at BLUE carries the cost of GREEN's, RED's and at last BLUE's outbound entry.
+    assert applications_of(back) == [(at_green.pk, back.pk, D("-3"), False)]
+    assert (fresh(gone).remaining_quantity, fresh(returned).remaining_quantity) == (-3, 3)
 
 
 def test_a_transfer_of_a_standard_item_moves_the_standard_value():
