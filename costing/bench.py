@@ -26,7 +26,9 @@ import json
 import os
 import random
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,6 +67,7 @@ from inventory.services import (
 ITEM_PREFIX = "BENCH-"
 PRODUCTION_MODELS = (CapacityLedgerEntry, InventoryAdjmtEntryOrder, ProductionOrder, AssemblyOrder)
 CHAIN_ITEM_NO = "BENCH-CHAIN"
+GL_DOCUMENT_NO = "BENCH"  # the bench's Post Inventory Cost to G/L; --reset deletes these
 LOCATIONS = ("MAIN", "EAST", "WEST")
 START = dt.date(2023, 1, 2)
 SPAN_DAYS = 730  # each group's postings are spread over two years
@@ -298,7 +301,8 @@ def reset_database(warn: Callable[[str], None]) -> None:
     warn(
         f"WARNING: --reset deletes ALL inventory ledger data in database {name!r} "
         f"({connection.vendor}): every row of {', '.join(tables)}, for every item, "
-        f"and the bench's items ({ITEM_PREFIX}*). Use a dedicated database for the bench."
+        f"the bench's items ({ITEM_PREFIX}*) and its G/L entries (document {GL_DOCUMENT_NO}). "
+        "Use a dedicated database for the bench."
     )
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -315,6 +319,10 @@ def reset_database(warn: Callable[[str], None]) -> None:
             for model in LEDGER_MODELS:
                 model._base_manager.all()._raw_delete(connection.alias)
         Item.objects.filter(no__startswith=ITEM_PREFIX).delete()
+        # The G/L entries an earlier run posted from the value entries just deleted.
+        from ledger.models import GLEntry
+
+        GLEntry.objects.filter(document_no=GL_DOCUMENT_NO)._raw_delete(connection.alias)
 
 
 def analyze_ledgers() -> float:
@@ -336,6 +344,7 @@ def prepare_setup() -> None:
         automatic_cost_adjustment="never",
         automatic_cost_posting=False,
         earliest_allowed_valuation_date=None,
+        cost_adjustment_logging="all",  # the batches' entries adjusted come from their logs
     )
     closed = InventoryPeriod.last_closed_ending_date()
     if closed is not None and closed >= START:
@@ -740,8 +749,11 @@ def run_bench(
     *,
     profile_prefix: str | None = None,
     analyze: bool = True,
+    workers: int = 0,
 ) -> dict[str, Any]:
-    """Build the ledger and time the phases; returns the figures (the command prints them)."""
+    """Build the ledger and time the phases; returns the figures (the command prints them).
+    With `workers`, the full adjustment runs as item batches on that many Celery worker
+    processes (started here, stopped after) instead of in this process."""
 
     def say(text: str) -> None:
         _write(stderr, text + "\n")
@@ -780,14 +792,25 @@ def run_bench(
     items_total = Item.objects.filter(cost_is_adjusted=False).count()
     bar = Progress(stderr, "adjusting", items_total, unit="items")
     started = time.perf_counter()
-    with profiler.phase("adjust_full"):
-        full = cost_adjustment_run(progress=lambda done, total: (bar.update(done), load.sample()))
+    batches = 0
+    if workers:
+        with WorkerPool(workers, stderr) as pool:
+            started = time.perf_counter()
+            full_adjusted, batches = pool.adjust_all(
+                progress=lambda done: (bar.update(done), load.sample())
+            )
+    else:
+        with profiler.phase("adjust_full"):
+            full = cost_adjustment_run(
+                progress=lambda done, total: (bar.update(done), load.sample())
+            )
+        full_adjusted = full.entries_adjusted
     adjust_full_s = time.perf_counter() - started
     bar.done = items_total
     bar.close()
     value_entries_after_full = ValueEntry.objects.count()
     rss_after_full = peak_rss_mb()
-    say(f"full adjustment: {full.entries_adjusted:,} entries adjusted in {adjust_full_s:.1f}s")
+    say(f"full adjustment: {full_adjusted:,} entries adjusted in {adjust_full_s:.1f}s")
 
     # 3. Incremental: a late invoice at another price on the chain's receipt.
     started = time.perf_counter()
@@ -814,7 +837,9 @@ def run_bench(
     _gl_setup()
     started = time.perf_counter()
     with profiler.phase("gl_post"):
-        report = inventory_cost_post_to_gl(post_method="per_posting_group", document_no="BENCH")
+        report = inventory_cost_post_to_gl(
+            post_method="per_posting_group", document_no=GL_DOCUMENT_NO
+        )
     gl_post_s = time.perf_counter() - started
     say(f"posted to G/L: {report.value_entries_posted:,} value entries in {gl_post_s:.2f}s")
     started = time.perf_counter()
@@ -847,7 +872,9 @@ def run_bench(
         "analyze_s": None if analyze_s is None else round(analyze_s, 3),
         "adjust_full_s": round(adjust_full_s, 3),
         "adjust_full_entries_per_s": _rate(entries, adjust_full_s),
-        "adjust_full_entries_adjusted": full.entries_adjusted,
+        "adjust_full_entries_adjusted": full_adjusted,
+        "adjust_full_workers": workers,
+        "adjust_full_batches": batches,
         "adjust_full_value_entries_created": value_entries_after_full - value_entries,
         "chain_entries": config.chain,
         "incremental_invoice_s": round(invoice_s, 3),
@@ -867,6 +894,133 @@ def run_bench(
         "cpus": os.cpu_count(),
         **load.figures(),
     }
+
+
+class WorkerPool:
+    """`celery worker` processes (prefork, `processes` children) on this database and broker, for
+    the full adjustment as Cost Adjustment Item Batches: the product's own way of adjusting at
+    scale, each batch a task in its own transaction (costing/services/batches.py)."""
+
+    BATCHES_PER_PROCESS = 4  # smaller batches than processes: the last ones finish together
+
+    def __init__(self, processes: int, stderr: TextIO | Any):
+        from config.celery import app
+
+        if app.conf.task_always_eager:
+            raise ValueError(
+                "--workers needs a broker: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)."
+            )
+        if connection.vendor != "postgresql":
+            raise ValueError("--workers needs PostgreSQL (the workers share its database).")
+        # The workers use this process's database and broker, whatever the environment says.
+        self.environment = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "CELERY_BROKER_URL": str(app.conf.broker_url),
+            "CELERY_RESULT_BACKEND": str(app.conf.result_backend or app.conf.broker_url),
+        }
+        self.processes, self.stderr = processes, stderr
+        self.hostname = f"bench-{os.getpid()}@%h"
+        self.process: subprocess.Popen | None = None
+        self.log = tempfile.TemporaryFile()
+
+    def __enter__(self) -> WorkerPool:
+        from config.celery import app
+
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork"]
+        command += ["--concurrency", str(self.processes), "--hostname", self.hostname]
+        command += ["--loglevel", "warning", "--without-mingle", "--without-gossip"]
+        self.process = subprocess.Popen(
+            command,
+            cwd=settings_dir(),
+            env=self.environment,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ValueError(f"The Celery worker stopped at start:\n{self._log_tail()}")
+            replies = app.control.ping(timeout=0.5)
+            if any(name.startswith(f"bench-{os.getpid()}@") for r in replies for name in r):
+                return self
+        self.__exit__()
+        raise ValueError(f"The Celery worker did not answer within 60 s:\n{self._log_tail()}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()  # warm shutdown: the children finish their task first
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def _log_tail(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-4000:]
+
+    def adjust_all(self, progress: Callable[[int], None]) -> tuple[int, int]:
+        """Every item not adjusted, in batches balanced by entry count (largest first, each to
+        the lightest batch), queued at once; waits for them and their splits, then adjusts
+        in-process what they left (an order's output whose component another batch adjusted
+        later). Returns entries adjusted and batches run."""
+        from django.db.models import Count, Sum
+
+        from costing.models import CostAdjustmentItemBatch, CostAdjustmentRun, RunStatus
+        from costing.services.batches import batch_add, batch_queue
+
+        counted = (
+            Item.objects.filter(cost_is_adjusted=False, excluded_from_cost_adjustment=False)
+            .annotate(entries=Count("ledger_entries"))
+            .order_by("-entries", "no")
+            .values_list("no", "entries")
+        )
+        bins = self.processes * self.BATCHES_PER_PROCESS
+        groups: list[list[str]] = [[] for _ in range(bins)]
+        heap = [(0, index) for index in range(bins)]
+        for no, entries in counted:
+            load, index = heapq.heappop(heap)
+            groups[index].append(no)
+            heapq.heappush(heap, (load + entries, index))
+        last = CostAdjustmentItemBatch.objects.order_by("-pk").values_list("pk", flat=True)
+        first_pk = (last.first() or 0) + 1
+        for group in filter(None, groups):
+            batch_queue(batch_add(item_nos=sorted(group), max_retry_attempts=3))
+        ours = CostAdjustmentItemBatch.objects.filter(pk__gte=first_pk)
+        waiting = [RunStatus.NOT_STARTED, RunStatus.RUNNING]
+        while ours.filter(status__in=waiting).exists():
+            if self.process is not None and self.process.poll() is not None:
+                raise ValueError(f"The Celery worker stopped:\n{self._log_tail()}")
+            done = ours.filter(status=RunStatus.SUCCESS).aggregate(n=Sum("items_done"))["n"]
+            progress(done or 0)
+            time.sleep(0.1)
+        adjusted = (
+            CostAdjustmentRun.objects.filter(batch__in=ours, status=RunStatus.SUCCESS).aggregate(
+                n=Sum("entries_adjusted")
+            )["n"]
+            or 0
+        )
+        adjusted += cost_adjustment_run().entries_adjusted
+        return adjusted, ours.count()
+
+
+def database_url() -> str:
+    """This process's PostgreSQL database as a DATABASE_URL for another process."""
+    from urllib.parse import quote
+
+    s = connection.settings_dict
+    password = f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else ""
+    port = f":{s['PORT']}" if s.get("PORT") else ""
+    host = s.get("HOST") or "127.0.0.1"
+    return f"postgres://{quote(s['USER'] or '', safe='')}{password}@{host}{port}/{s['NAME']}"
+
+
+def settings_dir() -> str:
+    """The project folder (where `celery -A config` finds the app)."""
+    from django.conf import settings
+
+    return str(settings.BASE_DIR)
 
 
 def _gl_setup() -> None:

@@ -222,9 +222,11 @@ def batch_execute(
             )
             # Production and assembly orders whose output or components are the batch's
             # items; never waiting for another batch's items or order rows (services/orders.py).
-            from costing.services.orders import orders_multi_level
+            from costing.services.orders import item_results_merge, orders_multi_level
 
-            orders_multi_level(items=batch_items(batch, items), skip_locked=True)
+            levels = orders_multi_level(items=batch_items(batch, items), skip_locked=True)
+            # The run log counts what the order levels adjusted too, as a plain run's does.
+            done[:] = item_results_merge(done, levels.items)
     except ItemAdjustmentFailed as failure:
         status = RunStatus.FAILED
         result.error, result.failed_item_no = failure.reason, failure.item_no

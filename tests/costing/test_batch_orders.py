@@ -13,8 +13,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
-from costing.models import CostAdjustmentItemBatch, RunStatus
+from costing.models import (
+    CostAdjustmentItemBatch,
+    CostAdjustmentItemLog,
+    CostAdjustmentRun,
+    RunStatus,
+)
 from costing.services import batches as service
 from costing.services import cost_adjustment_run
 from costing.services.orders import orders_reset_cost_is_adjusted, orders_to_adjust
@@ -105,3 +111,22 @@ def test_a_batch_with_a_blank_filter_adjusts_the_orders_of_the_items_it_adjusted
     assert cost_actual(fresh(built["P1"])) == D("30.00")
     assert "Q" in _waiting()
     assert orders_to_adjust().filter(order_no="Q").exists()
+
+
+def test_a_batch_logs_what_its_order_levels_adjusted_as_a_plain_run_does(invoiced_late):
+    inventory_setup_update(cost_adjustment_logging="all")
+    savepoint = transaction.savepoint()
+    plain = cost_adjustment_run(item_filter="R|S1")
+    transaction.savepoint_rollback(savepoint)
+    by_item = {r.item_no: r.entries_adjusted for r in plain.items}
+    # R's receipt and consumption, then, through P1, S1's output and its consumption by P2.
+    assert by_item["S1"] >= 1
+
+    batch = service.batch_add(item_nos=["R", "S1"])
+    assert service.batch_execute(batch.pk).status == RunStatus.SUCCESS
+    run = CostAdjustmentRun.objects.get(batch=batch)
+    assert run.entries_adjusted == plain.entries_adjusted
+    logged = dict(
+        CostAdjustmentItemLog.objects.filter(run=run).values_list("item_no", "entries_adjusted")
+    )
+    assert logged == by_item

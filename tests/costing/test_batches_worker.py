@@ -416,3 +416,54 @@ def test_stop_ends_a_running_batch_on_a_solo_worker(worker, settings):
     wait_until(settled, what="the batches to settle", details=_states)
     assert tree(batch) == [("*", "canceled")]
     assert ledger_snapshot() == before
+
+
+def _cost_by_entry() -> list[tuple[Decimal, Decimal]]:
+    """Actual and expected cost of every item ledger entry in entry order (the numbers differ
+    between two builds of the same ledger, the order does not), capacity last."""
+    from django.db.models import F, Sum
+
+    from inventory.models import ValueEntry
+
+    rows = (
+        ValueEntry.objects.values("item_ledger_entry_id")
+        .annotate(a=Sum("cost_amount_actual"), e=Sum("cost_amount_expected"))
+        .order_by(F("item_ledger_entry_id").asc(nulls_last=True))
+    )
+    return [(r["a"], r["e"]) for r in rows]
+
+
+def test_the_bench_on_worker_processes_adjusts_as_one_process_does():
+    """bench_costing --workers 2: the full adjustment as item batches on a prefork worker the
+    bench starts and stops. The same ledger (same seed, rebuilt with --reset) adjusted in-process
+    and on the workers ends with the same cost on every entry and the same figures."""
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    def bench(*args: str) -> dict:
+        out = io.StringIO()
+        call_command(
+            "bench_costing",
+            "--entries",
+            "800",
+            "--items",
+            "12",
+            *args,
+            stdout=out,
+            stderr=io.StringIO(),
+        )
+        return json.loads(out.getvalue().strip().splitlines()[-1])
+
+    one = bench()
+    in_process = _cost_by_entry()
+    with app_on_broker(broker_url_for_tests()):
+        two = bench("--reset", "--workers", "2")
+    assert (one["adjust_full_workers"], two["adjust_full_workers"]) == (0, 2)
+    assert two["adjust_full_batches"] >= 2
+    assert _cost_by_entry() == in_process
+    assert two["adjust_full_entries_adjusted"] == one["adjust_full_entries_adjusted"] > 0
+    assert two["reconcile_difference"] == "0.00"
+    assert not Item.objects.filter(cost_is_adjusted=False).exists()
+    assert set(CostAdjustmentItemBatch.objects.values_list("status", flat=True)) == {"success"}

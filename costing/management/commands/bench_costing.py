@@ -64,6 +64,14 @@ class Command(BaseCommand):
             help="Skip ANALYZE of the ledger tables between posting and adjusting (PostgreSQL).",
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="Run the full adjustment as item batches on a Celery worker with this many "
+            "processes, started and stopped by the bench (needs CELERY_BROKER_URL); default 0: "
+            "in this process.",
+        )
+        parser.add_argument(
             "--profile",
             metavar="PREFIX",
             default=None,
@@ -80,6 +88,8 @@ class Command(BaseCommand):
                 journal_lines=options["journal_lines"],
                 chain=options["chain"],
             )
+            if options["workers"] < 0:
+                raise ValueError("--workers must be 0 or more.")
         except ValueError as error:
             raise CommandError(str(error)) from error
 
@@ -102,6 +112,7 @@ class Command(BaseCommand):
                 self.stderr,
                 profile_prefix=options["profile"],
                 analyze=not options["no_analyze"],
+                workers=options["workers"],
             )
         except (ValueError, InvalidInput) as error:
             detail = getattr(error, "detail", error)
