@@ -1,6 +1,16 @@
+import os
+
 import pytest
 from django.contrib.auth.models import Group, User
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
+
+# CI (.ci/run sets CI) replays the same examples on every run, drawn from a hash of each test:
+# a red CI then points at the change, not at the draw. Elsewhere each run draws new examples
+# and keeps the failing ones in .hypothesis/ (COSTING_PROPERTY_EXAMPLES=500 for a long hunt).
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_collection_modifyitems(items):

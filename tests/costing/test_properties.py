@@ -126,6 +126,26 @@ RETURN_DATED_BEFORE_ITS_SALE = _one_item(
     _op("sales_return", 25, 1),
 )
 
+# Average (per item, day periods), a loop the engine does not solve yet. Buy 1 @ 0 at RED
+# (Feb 1), revalue it to 3.64 (Feb 15), sell 3 at BLUE (Jan 20, nothing there), take them back
+# from that sale dated before it (Jan 6), send the 3 returned to RED (Jan 23, applied to the
+# return), buy 1 @ 0 at RED (Jan 6); the sale is covered at the end. The transfer carries the
+# return's cost, the return the sale's, and the sale, valued when it was covered, the average of
+# a pool that holds the transfer receipt: each is computed once, in an order that depends on
+# which costs were already adjusted. Once at the end the transfer costs -10.92, after every
+# posting 0.00, and neither is the return's 16.17 that it applies to.
+AVERAGE_LOOP_THROUGH_A_TRANSFER_OF_A_RETURN = Scenario(
+    World((ItemSpec("average", Decimal("2.24"), ZERO, ZERO),), ("RED", "BLUE"), "item", "day"),
+    (
+        Op("purchase", 0, 0, 26, 1, Decimal("0.00"), True, True, 671),
+        Op("revaluation", 0, 0, 14, 6, Decimal("3.64"), True, False, 38),
+        Op("sale", 0, 1, 14, 3, Decimal("3.29"), True, False, 291),
+        Op("sales_return", 0, 0, 0, 4, Decimal("3.65"), True, True, 669),
+        Op("transfer", 0, 1, 17, 3, Decimal("12.43"), True, True, 0),
+        Op("purchase", 0, 0, 0, 1, Decimal("0.00"), True, False, 0),
+    ),
+)
+
 # FIFO. Buy 1 @ 10 at RED and 1 @ 30 at BLUE (unit cost 20.00), sell 2 at RED: 1 applied
 # (-10.00), 1 uncovered at the unit cost (-20.00), posted -30.00. Adjustment, with no cost
 # changed, moves it to -25.00: the uncovered unit is revalued at the posting's average cost per
@@ -549,6 +569,10 @@ def costs_by_position(played: Played) -> dict[tuple, tuple[Decimal, Decimal]]:
 @PROPERTY
 @given(scenario=scenarios())
 @example(scenario=RETURN_DATED_BEFORE_ITS_SALE)
+@example(scenario=AVERAGE_LOOP_THROUGH_A_TRANSFER_OF_A_RETURN).xfail(
+    reason="a cost loop through an average pool is computed once, not solved (issue #3 note)",
+    raises=AssertionError,
+)
 def test_adjusting_after_every_posting_gives_what_one_run_at_the_end_gives(scenario: Scenario):
     """Played twice: Automatic Cost Adjustment Never with one run at the end, and Always (after
     every posting) with a final run. Every item ledger entry, keyed by the operation that
