@@ -995,6 +995,14 @@ class WorkerPool:
             done = ours.filter(status=RunStatus.SUCCESS).aggregate(n=Sum("items_done"))["n"]
             progress(done or 0)
             time.sleep(0.1)
+        # A batch's status is final a moment before its run log is written (batch_execute):
+        # wait for the logs of the batches that ran.
+        ran = ours.exclude(task_id="")  # not a failed item's batch of its own, never run
+        deadline = time.monotonic() + 60
+        while CostAdjustmentRun.objects.filter(batch__in=ours).count() < ran.count():
+            if time.monotonic() > deadline:
+                raise ValueError("The batches' run logs did not appear within 60 s.")
+            time.sleep(0.05)
         adjusted = (
             CostAdjustmentRun.objects.filter(batch__in=ours, status=RunStatus.SUCCESS).aggregate(
                 n=Sum("entries_adjusted")
