@@ -794,7 +794,7 @@ def run_bench(
     started = time.perf_counter()
     batches = 0
     if workers:
-        with WorkerPool(workers, stderr) as pool:
+        with WorkerPool(workers) as pool:
             started = time.perf_counter()
             full_adjusted, batches = pool.adjust_all(
                 progress=lambda done: (bar.update(done), load.sample())
@@ -903,7 +903,7 @@ class WorkerPool:
 
     BATCHES_PER_PROCESS = 4  # smaller batches than processes: the last ones finish together
 
-    def __init__(self, processes: int, stderr: TextIO | Any):
+    def __init__(self, processes: int):
         from config.celery import app
 
         if app.conf.task_always_eager:
@@ -919,7 +919,7 @@ class WorkerPool:
             "CELERY_BROKER_URL": str(app.conf.broker_url),
             "CELERY_RESULT_BACKEND": str(app.conf.result_backend or app.conf.broker_url),
         }
-        self.processes, self.stderr = processes, stderr
+        self.processes = processes
         self.hostname = f"bench-{os.getpid()}@%h"
         self.process: subprocess.Popen | None = None
         self.log = tempfile.TemporaryFile()
@@ -964,7 +964,7 @@ class WorkerPool:
         """Every item not adjusted, in batches balanced by entry count (largest first, each to
         the lightest batch), queued at once; waits for them and their splits, then adjusts
         in-process what they left (an order's output whose component another batch adjusted
-        later). Returns entries adjusted and batches run."""
+        later). Returns entries adjusted and batches (splits included)."""
         from django.db.models import Count, Sum
 
         from costing.models import CostAdjustmentItemBatch, CostAdjustmentRun, RunStatus

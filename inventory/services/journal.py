@@ -473,7 +473,9 @@ def _post_inbound(
             waiting = []
         # A transfer receipt carries the cost of what left: it must not cover an outbound entry
         # that cost comes from (negative stock sent on and back), that outbound stays open.
-        loop = ctx.cost_ancestors(source) if transferred is not None and waiting else set()
+        loop: set[int] = set()
+        if transferred is not None and source is not None and waiting:
+            loop = ctx.cost_ancestors(source)
         for outbound in [w for w in waiting if w.entry_no not in loop]:
             if entry.remaining_quantity <= 0:
                 break
