@@ -791,15 +791,15 @@ def run_bench(
     # 2. Full cost adjustment.
     items_total = Item.objects.filter(cost_is_adjusted=False).count()
     bar = Progress(stderr, "adjusting", items_total, unit="items")
-    started = time.perf_counter()
     batches = 0
     if workers:
         with WorkerPool(workers) as pool:
-            started = time.perf_counter()
+            started = time.perf_counter()  # the worker's start is not timed
             full_adjusted, batches = pool.adjust_all(
                 progress=lambda done: (bar.update(done), load.sample())
             )
     else:
+        started = time.perf_counter()
         with profiler.phase("adjust_full"):
             full = cost_adjustment_run(
                 progress=lambda done, total: (bar.update(done), load.sample())
@@ -920,19 +920,21 @@ class WorkerPool:
             "CELERY_RESULT_BACKEND": str(app.conf.result_backend or app.conf.broker_url),
         }
         self.processes = processes
-        self.hostname = f"bench-{os.getpid()}@%h"
+        self.name = f"bench-{os.getpid()}"  # the worker's node name is name@host
         self.process: subprocess.Popen | None = None
         self.log = tempfile.TemporaryFile()
 
     def __enter__(self) -> WorkerPool:
+        from django.conf import settings
+
         from config.celery import app
 
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork"]
-        command += ["--concurrency", str(self.processes), "--hostname", self.hostname]
+        command += ["--concurrency", str(self.processes), "--hostname", f"{self.name}@%h"]
         command += ["--loglevel", "warning", "--without-mingle", "--without-gossip"]
         self.process = subprocess.Popen(
             command,
-            cwd=settings_dir(),
+            cwd=settings.BASE_DIR,  # where `celery -A config` finds the app
             env=self.environment,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -942,7 +944,7 @@ class WorkerPool:
             if self.process.poll() is not None:
                 raise ValueError(f"The Celery worker stopped at start:\n{self._log_tail()}")
             replies = app.control.ping(timeout=0.5)
-            if any(name.startswith(f"bench-{os.getpid()}@") for r in replies for name in r):
+            if any(node.startswith(f"{self.name}@") for reply in replies for node in reply):
                 return self
         self.__exit__()
         raise ValueError(f"The Celery worker did not answer within 60 s:\n{self._log_tail()}")
@@ -1022,13 +1024,6 @@ def database_url() -> str:
     port = f":{s['PORT']}" if s.get("PORT") else ""
     host = s.get("HOST") or "127.0.0.1"
     return f"postgres://{quote(s['USER'] or '', safe='')}{password}@{host}{port}/{s['NAME']}"
-
-
-def settings_dir() -> str:
-    """The project folder (where `celery -A config` finds the app)."""
-    from django.conf import settings
-
-    return str(settings.BASE_DIR)
 
 
 def _gl_setup() -> None:

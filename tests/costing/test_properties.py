@@ -570,7 +570,7 @@ def costs_by_position(played: Played) -> dict[tuple, tuple[Decimal, Decimal]]:
 @given(scenario=scenarios())
 @example(scenario=RETURN_DATED_BEFORE_ITS_SALE)
 @example(scenario=AVERAGE_LOOP_THROUGH_A_TRANSFER_OF_A_RETURN).xfail(
-    reason="a cost loop through an average pool is computed once, not solved (issue #3 note)",
+    reason="a cost loop through an average pool is computed once, not solved (architecture.md)",
     raises=AssertionError,
 )
 def test_adjusting_after_every_posting_gives_what_one_run_at_the_end_gives(scenario: Scenario):

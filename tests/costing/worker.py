@@ -195,12 +195,9 @@ def published_tasks() -> Iterator[list[str]]:
 
 def database_url() -> str:
     """The test database (pytest-django's), as a DATABASE_URL for another process."""
-    from django.db import connection
+    from costing.bench import database_url as current
 
-    s = connection.settings_dict
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    port = f":{s['PORT']}" if s.get("PORT") else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}{port}/{s['NAME']}"
+    return current()
 
 
 def wait_until(
