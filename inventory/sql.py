@@ -9,11 +9,15 @@ go in with COPY (insert_instances).
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.models.base import ModelState
 
 from inventory.numbering import allocate
 
@@ -35,6 +39,64 @@ def number_array(values: Iterable[int | Decimal]) -> str:
     return "{" + ",".join(map(str, values)) + "}"
 
 
+M = TypeVar("M", bound=models.Model)
+
+
+@functools.cache
+def _blank(
+    model: type[models.Model],
+) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...], dict[str, tuple[str, str]]]:
+    """What Model.__init__ gives a new instance of `model`: the fields' fixed defaults (by
+    attname), the callable ones (called for each instance), and the relations' attnames by
+    name."""
+    fixed: dict[str, Any] = {}
+    factories = []
+    relations = {}
+    for field in model._meta.concrete_fields:
+        if field.has_default() and callable(field.default):
+            factories.append((field.attname, field.default))
+            fixed[field.attname] = None
+        else:
+            fixed[field.attname] = field.get_default()
+        if field.is_relation:
+            relations[field.name] = (field.attname, field.target_field.attname)
+    return fixed, tuple(factories), relations
+
+
+def new_instance(model: type[M], **values: Any) -> M:
+    """An unsaved instance, as `model(**values)` makes it, in a fraction of the time.
+
+    Model.__init__ walks every field and pops every keyword in Python, about 60 us for a value
+    entry; posting builds three instances per journal line, and that was a quarter of the
+    posting time. This copies the defaults computed once and sets what is given (a relation by
+    its object, as the keyword would). The ledger models have no pre_init/post_init receivers.
+    """
+    fixed, factories, relations = _blank(model)
+    obj = model.__new__(model)
+    state = obj.__dict__
+    state.update(fixed)
+    for attname, factory in factories:
+        state[attname] = factory()
+    state["_state"] = ModelState()
+    for name, value in values.items():
+        if name in fixed:
+            state[name] = value
+        elif name in relations:
+            # What the foreign key's descriptor does: the id, and the object in the cache.
+            attname, target = relations[name]
+            state[attname] = None if value is None else getattr(value, target)
+            obj._state.fields_cache[name] = value
+        else:
+            raise TypeError(f"{model.__name__}() got an unexpected keyword argument {name!r}")
+    return obj
+
+
+@functools.cache
+def _row_of(model: type[models.Model]) -> Callable[[dict], tuple]:
+    names = [field.attname for field in model._meta.concrete_fields]
+    return operator.itemgetter(*names)
+
+
 def insert_instances(model: type[models.Model], objs: Sequence[models.Model]) -> Sequence:
     """Insert new model instances, giving each its primary key (from the table's sequence, as
     numbering.allocate does) unless it has one.
@@ -53,7 +115,7 @@ def insert_instances(model: type[models.Model], objs: Sequence[models.Model]) ->
     for obj, number in zip(missing, allocate(model, len(missing)), strict=True):
         obj.pk = number
     fields = meta.concrete_fields
-    names = [field.attname for field in fields]
+    row_of = _row_of(model)
     encoders = {
         index: field.encoder
         for index, field in enumerate(fields)
@@ -65,14 +127,47 @@ def insert_instances(model: type[models.Model], objs: Sequence[models.Model]) ->
             f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
         ) as copy:
             for obj in objs:
-                row = [getattr(obj, name) for name in names]
-                for index, encoder in encoders.items():
-                    row[index] = json.dumps(row[index], cls=encoder)
+                # New instances hold every field in their __dict__: one C call reads the row.
+                row = row_of(obj.__dict__)
+                if encoders:
+                    row = list(row)
+                    for index, encoder in encoders.items():
+                        row[index] = json.dumps(row[index], cls=encoder)
                 copy.write_row(row)
+    alias = connection.alias
     for obj in objs:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
     return objs
+
+
+def update_instances(
+    model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str]
+) -> None:
+    """Write these fields of existing instances. On PostgreSQL one UPDATE ... FROM unnest()
+    with a column array per field (Django's bulk_update builds a CASE per row and field, and
+    compiles it in Python: 24 ms for 20 items); elsewhere bulk_update."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, fields, batch_size=1000)
+        return
+    meta = model._meta
+    pk = meta.pk
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in [pk, *columns])
+    names = ", ".join(quote(field.column) for field in [pk, *columns])
+    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
+        f"FROM unnest({arrays}) AS v({names}) WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
+    )
+    values = [array_literal(obj.pk for obj in objs)] + [
+        array_literal(getattr(obj, field.attname) for obj in objs) for field in columns
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
 
 
 def update_by_keys(model: type[models.Model], assignment: str, keys: Sequence[int]) -> None:

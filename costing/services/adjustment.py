@@ -37,7 +37,7 @@ from inventory.models import (
 )
 from inventory.services.guards import period_lock
 from inventory.services.writing import value_entries_write, value_entries_written
-from inventory.sql import array_literal, number_array, update_by_keys
+from inventory.sql import array_literal, number_array, update_by_keys, update_instances
 
 SOURCE_CODE = "INVTADJMT"
 CHUNK_ENTRIES = 50_000  # item ledger entries loaded at once: memory stays bounded
@@ -432,7 +432,7 @@ def _update_flags(
             new = q_unit_cost((value + added.get(item.pk, ZERO)) / quantity)
             if new != 0 or item.unit_cost == 0:
                 item.unit_cost = new
-    Item.objects.bulk_update(items, ["cost_is_adjusted", "unit_cost"])
+    update_instances(Item, items, ["cost_is_adjusted", "unit_cost"])
 
 
 def mark_for_adjustment(*, entry_nos: Sequence[int]) -> int:

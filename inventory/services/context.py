@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import F, Max, Q, Sum
 
 from costing.engine.money import ZERO, q_unit_cost
@@ -34,7 +33,7 @@ from inventory.numbering import allocate
 from inventory.services.guards import PostingGuard
 from inventory.services.hooks import Posted, after_posting
 from inventory.services.writing import value_entries_write
-from inventory.sql import array_literal, insert_instances, number_array
+from inventory.sql import insert_instances, new_instance, update_instances
 
 OpenKey = tuple[int, str | None, str, bool]  # item id, location code, variant code, positive
 
@@ -129,15 +128,15 @@ class PostingContext:
         keys = {key for key in keys if (*key, True) not in self._open}
         if not keys:
             return
-        condition = Q()
-        for item_id, location_code, variant_code in keys:
-            condition |= Q(item_id=item_id, location_id=location_code, variant_code=variant_code)
-        loaded = list(
-            ItemLedgerEntry.objects.filter(condition, open=True).order_by(
-                "posting_date", "entry_no"
-            )
-        )
-        loaded = [self.entries.get(e.entry_no, e) for e in loaded]
+        # By item only, the rest sorted out here: an OR of one condition per key cost the ORM
+        # more to compile than the database to run, and an item's open entries are few.
+        loaded = [
+            self.entries.get(e.entry_no, e)
+            for e in ItemLedgerEntry.objects.filter(
+                item_id__in={item_id for item_id, _, _ in keys}, open=True
+            ).order_by("posting_date", "entry_no")
+            if (e.item_id, e.location_id, e.variant_code) in keys
+        ]
         self._remember(loaded)
         for item_id, location_code, variant_code in keys:
             for positive in (True, False):
@@ -290,7 +289,8 @@ class PostingContext:
         cost_application: bool = False,
     ) -> None:
         self.new_applications.append(
-            ItemApplicationEntry(
+            new_instance(
+                ItemApplicationEntry,
                 item_ledger_entry_id=entry.entry_no,
                 inbound_item_entry_id=inbound.entry_no,
                 outbound_item_entry_id=outbound.entry_no if outbound else None,
@@ -336,8 +336,8 @@ class PostingContext:
         for item in touched:
             item.cost_is_adjusted = False
             self.refresh_unit_cost(item)
-        Item.objects.bulk_update(
-            touched, ["unit_cost", "standard_cost", "last_direct_cost", "cost_is_adjusted"]
+        update_instances(
+            Item, touched, ["unit_cost", "standard_cost", "last_direct_cost", "cost_is_adjusted"]
         )
         if self.new_values:
             after_posting(
@@ -395,32 +395,9 @@ _BOOKKEEPING = [
     "completely_invoiced",
     "applied_entry_to_adjust",
 ]
-# One statement for any number of entries (Django's bulk_update builds a CASE per row and field).
-_UPDATE_BOOKKEEPING = """
-UPDATE inventory_itemledgerentry AS e
-SET remaining_quantity = v.remaining, open = v.open, invoiced_quantity = v.invoiced,
-    completely_invoiced = v.completely, applied_entry_to_adjust = v.to_adjust
-FROM unnest(%s::bigint[], %s::numeric[], %s::boolean[], %s::numeric[], %s::boolean[],
-            %s::boolean[]) AS v(entry_no, remaining, open, invoiced, completely, to_adjust)
-WHERE e.entry_no = v.entry_no
-"""
 
 
 def entries_bookkeeping_update(entries: list[ItemLedgerEntry]) -> None:
     """Write the bookkeeping fields of existing entries: the only fields of the item ledger
     that change after insert."""
-    if connection.vendor != "postgresql":
-        ItemLedgerEntry.objects.bulk_update(entries, _BOOKKEEPING, batch_size=1000)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _UPDATE_BOOKKEEPING,
-            [
-                number_array(e.entry_no for e in entries),
-                number_array(e.remaining_quantity for e in entries),
-                array_literal(e.open for e in entries),
-                number_array(e.invoiced_quantity for e in entries),
-                array_literal(e.completely_invoiced for e in entries),
-                array_literal(e.applied_entry_to_adjust for e in entries),
-            ],
-        )
+    update_instances(ItemLedgerEntry, entries, _BOOKKEEPING)

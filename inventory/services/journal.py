@@ -39,11 +39,13 @@ from inventory.services.values import (
     purchase_parts,
     value_entry,
 )
+from inventory.sql import new_instance
 
 INBOUND_TYPES = {EntryType.POSITIVE_ADJMT, EntryType.OUTPUT, EntryType.ASSEMBLY_OUTPUT}
 ORDER_TYPES = {EntryType.CONSUMPTION, EntryType.OUTPUT}
 # Only documents with a separate invoice can post quantity now and value later (spec §2).
 INVOICEABLE_TYPES = {EntryType.PURCHASE, EntryType.SALE}
+ENTRY_TYPES = frozenset(EntryType.values)  # the enum builds that list at every access
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,7 @@ def _line_problems(
     variants: set[tuple[str, str]],
 ) -> dict[str, str]:
     problems: dict[str, str] = {}
-    if line.entry_type not in EntryType.values:
+    if line.entry_type not in ENTRY_TYPES:
         problems["entry_type"] = f"{line.entry_type!r} is not an entry type."
         return problems
     state = ctx.items.get(line.item_no)
@@ -276,7 +278,8 @@ def _new_entry(
     line: JournalLine, item: Item, location_code: str, *, inbound: bool
 ) -> ItemLedgerEntry:
     quantity = line.quantity if inbound else -line.quantity
-    return ItemLedgerEntry(
+    return new_instance(
+        ItemLedgerEntry,
         item=item,
         posting_date=line.posting_date,
         entry_type=line.entry_type,

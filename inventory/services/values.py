@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from costing.engine.money import ZERO, q_amount, q_unit_cost
 from inventory.models import Item, ItemLedgerEntry, ValueEntry, ValueEntryType, VarianceType
+from inventory.sql import new_instance
 
 HUNDRED = Decimal(100)
 
@@ -107,7 +108,8 @@ def value_entry(
     """A value entry for `entry`, carrying the posting groups and location it was posted with."""
     # An invoice entry's cost per unit is the invoiced cost, not the net of the expected release.
     cost = actual if actual else expected
-    return ValueEntry(
+    return new_instance(
+        ValueEntry,
         item=item,
         item_ledger_entry_id=entry.entry_no,
         item_ledger_entry_type=entry.entry_type,

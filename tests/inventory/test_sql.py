@@ -7,8 +7,15 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from inventory.models import Item, ItemLedgerEntry
-from inventory.sql import array_literal, insert_instances, number_array, update_by_keys
+from inventory.models import Item, ItemLedgerEntry, ValueEntry
+from inventory.sql import (
+    array_literal,
+    insert_instances,
+    new_instance,
+    number_array,
+    update_by_keys,
+    update_instances,
+)
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="array literals are PostgreSQL's"
@@ -70,3 +77,70 @@ def test_update_by_keys_sets_the_named_rows_and_no_others():
     update_by_keys(Item, "cost_is_adjusted = false", [])  # nothing to do, nothing done
     flags = dict(Item.objects.filter(no__in="ABC").values_list("no", "cost_is_adjusted"))
     assert flags == {"A": False, "B": True, "C": False}
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_new_instance_is_what_the_model_constructor_makes():
+    item = Item(pk=7, no="NEW-1")
+    values = dict(
+        item=item,
+        item_ledger_entry_id=12,
+        posting_date=dt.date(2025, 3, 1),
+        valuation_date=dt.date(2025, 3, 1),
+        cost_amount_actual=Decimal("10.50"),
+        dimensions={"DEPARTMENT": "SALES"},
+    )
+    built, made = new_instance(ValueEntry, **values), ValueEntry(**values)
+    assert _fields(built) == _fields(made)
+    assert built.item is item and built.item_id == 7
+    assert built._state.adding and built._state.db is None
+    # Each instance gets its own default dict, as the constructor's callable default gives.
+    first, second = new_instance(ValueEntry, item=item), new_instance(ValueEntry, item=item)
+    first.dimensions["PROJECT"] = "P1"
+    assert second.dimensions == {} and ValueEntry(item=item).dimensions == {}
+
+
+def test_new_instance_refuses_a_keyword_the_model_does_not_have():
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        new_instance(ValueEntry, colour="red")
+
+
+def test_new_instances_go_in_with_insert_instances():
+    item = Item.objects.create(no="NEW-2")
+    entry = new_instance(
+        ItemLedgerEntry,
+        item=item,
+        posting_date=dt.date(2025, 3, 1),
+        entry_type="purchase",
+        quantity=Decimal("3"),
+        remaining_quantity=Decimal("3"),
+        positive=True,
+    )
+    (written,) = insert_instances(ItemLedgerEntry, [entry])
+    stored = ItemLedgerEntry.objects.get(pk=written.pk)
+    assert (stored.item_id, stored.quantity, stored.open, stored.document_no) == (
+        item.pk,
+        Decimal("3"),
+        True,
+        "",
+    )
+
+
+def test_update_instances_writes_the_named_fields_of_each_row_and_nothing_else():
+    a = Item.objects.create(no="UPD-A", unit_cost=Decimal("1.00"), last_direct_cost=Decimal("2"))
+    b = Item.objects.create(no="UPD-B", unit_cost=Decimal("3.00"), description="kept")
+    a.unit_cost, a.last_direct_cost, a.cost_is_adjusted = Decimal("1.23456"), Decimal("1E+1"), False
+    b.unit_cost, b.description = Decimal("0.5"), "not written"
+    update_instances(Item, [a, b], ["unit_cost", "last_direct_cost", "cost_is_adjusted"])
+    update_instances(Item, [], ["unit_cost"])  # nothing to do, nothing done
+    stored = {
+        i.no: (i.unit_cost, i.last_direct_cost, i.cost_is_adjusted, i.description)
+        for i in Item.objects.filter(no__startswith="UPD-")
+    }
+    assert stored == {
+        "UPD-A": (Decimal("1.23456"), Decimal("10"), False, ""),
+        "UPD-B": (Decimal("0.5"), Decimal("0"), True, "kept"),
+    }
