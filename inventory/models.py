@@ -448,11 +448,20 @@ class ItemApplicationEntry(models.Model):
     """
 
     entry_no = models.BigAutoField(primary_key=True)
+    # No database constraints: an application is written in the same statement as, or after,
+    # the entries it links, and item ledger entries are never deleted; the checks at commit
+    # were about a tenth of a journal's posting. Costing Issues Detection finds a dangling link.
     item_ledger_entry = models.ForeignKey(
-        ItemLedgerEntry, on_delete=models.PROTECT, related_name="applications"
+        ItemLedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        db_constraint=False,
     )
     inbound_item_entry = models.ForeignKey(
-        ItemLedgerEntry, on_delete=models.PROTECT, related_name="inbound_applications"
+        ItemLedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="inbound_applications",
+        db_constraint=False,
     )
     outbound_item_entry = models.ForeignKey(
         ItemLedgerEntry,
@@ -460,6 +469,7 @@ class ItemApplicationEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="outbound_applications",
+        db_constraint=False,
     )
     quantity = quantity_field()
     posting_date = models.DateField()

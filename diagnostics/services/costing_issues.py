@@ -508,6 +508,53 @@ def _inbound_to_inbound(scope: Scope, limit: int) -> Iterable[Finding]:
     )
 
 
+def _application_missing_entry(scope: Scope, limit: int) -> Iterable[Finding]:
+    """Applications have no database constraints (migration inventory.0009): a link to an
+    item ledger entry that does not exist is found here. It counts for the item of the entry
+    it belongs to, or else of its inbound entry; one with neither is found over every item."""
+
+    def entry(field: str) -> QuerySet[ItemLedgerEntry]:
+        return ItemLedgerEntry.objects.filter(entry_no=OuterRef(field))
+
+    def item_of(field: str) -> Subquery:
+        return Subquery(entry(field).values("item__no")[:1])
+
+    apps = ItemApplicationEntry.objects.annotate(
+        item_no=Coalesce(item_of("item_ledger_entry_id"), item_of("inbound_item_entry_id")),
+        own_exists=Exists(entry("item_ledger_entry_id")),
+        inbound_exists=Exists(entry("inbound_item_entry_id")),
+        outbound_exists=Exists(entry("outbound_item_entry_id")),
+    ).filter(
+        Q(own_exists=False)
+        | Q(inbound_exists=False)
+        | Q(outbound_item_entry_id__isnull=False, outbound_exists=False)
+    )
+    if not scope.everything:
+        apps = apps.filter(scope._q("item_no"))
+    rows = apps.order_by("entry_no").values_list(
+        *_APP_COLUMNS, "own_exists", "inbound_exists", "outbound_exists"
+    )[:limit]
+    for app, item_no, own, inbound, outbound, *found in rows:
+        links = zip(("entry", "inbound", "outbound"), (own, inbound, outbound), found, strict=True)
+        gone = [f"{role} {no}" for role, no, exists in links if no is not None and not exists]
+        yield Finding(
+            item_no or "",
+            f"Application entry {app} links item ledger entries that do not exist: "
+            f"{', '.join(gone)}.",
+            entry_nos=tuple(dict.fromkeys(n for n in (own, inbound, outbound) if n)),
+            application_entry_nos=(app,),
+        )
+
+
+_APP_COLUMNS = (
+    "entry_no",
+    "item_no",
+    "item_ledger_entry_id",
+    "inbound_item_entry_id",
+    "outbound_item_entry_id",
+)
+
+
 def _application_across_items(scope: Scope, limit: int) -> Iterable[Finding]:
     across = ~Q(inbound_item_entry__item_id=F("item_ledger_entry__item_id")) | (
         Q(outbound_item_entry__isnull=False)
@@ -915,6 +962,15 @@ CHECKS: list[Check] = [
         "Remaining quantity within the quantity; open flag agrees",
         _FIX_APPLICATION,
         _remaining_bounds,
+    ),
+    Check(
+        "application_missing_entry",
+        "Applications",
+        "Application entries link item ledger entries that exist",
+        "Restore the missing item ledger entry from a backup, or remove the application entry "
+        "and correct the remaining quantities, then Mark for Adjustment and run the cost "
+        "adjustment.",
+        _application_missing_entry,
     ),
     Check(
         "application_signs",

@@ -153,6 +153,14 @@ def _break_across_items(ledger: Ledger):
     return "A", {ledger.sale.pk, ledger.other_receipt.pk}, set(), {use.pk}
 
 
+def _break_missing_entry(ledger: Ledger):
+    # The outbound entry of a use points at an entry number that was never written (the
+    # application table has no foreign key constraints to refuse it).
+    use = ledger.use()
+    ItemApplicationEntry.objects.filter(pk=use.pk).update(outbound_item_entry_id=999_999)
+    return "A", {ledger.sale.pk, ledger.receipt.pk, 999_999}, set(), {use.pk}
+
+
 def _break_duplicate(ledger: Ledger):
     use = ledger.use()
     copy = ItemApplicationEntry.objects.create(
@@ -249,6 +257,7 @@ BREAKS: dict[str, Callable[[Ledger], tuple]] = {
     "inbound_to_inbound": _break_inbound_to_inbound,
     "application_across_items": _break_across_items,
     "application_duplicate": _break_duplicate,
+    "application_missing_entry": _break_missing_entry,
     "cost_application_flag": _break_cost_application,
     "valuation_date": _break_valuation_date,
     "valued_by_average_cost": _break_valued_by_average,
@@ -289,6 +298,19 @@ def test_the_item_filter_limits_the_report_to_its_items(ledger):
     _break_inbound_remaining(ledger)  # item A
     assert [f.item_no for f in costing_issues_detect(item_filter="A").findings] == ["A"]
     assert costing_issues_detect(item_filter="B|V").findings == []
+
+
+def test_an_application_whose_own_entry_is_gone_is_found_over_every_item(ledger):
+    use = ledger.use()
+    ItemApplicationEntry.objects.filter(pk=use.pk).update(
+        item_ledger_entry_id=888_888, inbound_item_entry_id=777_777
+    )
+    (finding,) = findings("application_missing_entry")
+    assert finding.item_no == ""
+    assert finding.application_entry_nos == (use.pk,)
+    assert "entry 888888, inbound 777777" in finding.message
+    assert "outbound" not in finding.message  # the sale it names exists
+    assert findings("application_missing_entry", item_filter="A") == []
 
 
 def test_a_bad_filter_or_an_unknown_check_is_refused(ledger):
