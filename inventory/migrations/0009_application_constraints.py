@@ -5,25 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0008_value_entry_constraints'),
+        ("inventory", "0008_value_entry_constraints"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='itemapplicationentry',
-            name='inbound_item_entry',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='inbound_applications', to='inventory.itemledgerentry'),
+            model_name="itemapplicationentry",
+            name="inbound_item_entry",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="inbound_applications",
+                to="inventory.itemledgerentry",
+            ),
         ),
         migrations.AlterField(
-            model_name='itemapplicationentry',
-            name='item_ledger_entry',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='inventory.itemledgerentry'),
+            model_name="itemapplicationentry",
+            name="item_ledger_entry",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applications",
+                to="inventory.itemledgerentry",
+            ),
         ),
         migrations.AlterField(
-            model_name='itemapplicationentry',
-            name='outbound_item_entry',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='outbound_applications', to='inventory.itemledgerentry'),
+            model_name="itemapplicationentry",
+            name="outbound_item_entry",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="outbound_applications",
+                to="inventory.itemledgerentry",
+            ),
         ),
     ]
