@@ -38,6 +38,7 @@ from inventory.models import (
 from inventory.services.guards import PostingGuard
 from inventory.services.hooks import order_finished
 from inventory.services.writing import value_entries_write
+from inventory.sql import number_array
 
 HUNDRED = Decimal(100)
 CAPACITY_SOURCE_CODE = "CAPJNL"
@@ -291,7 +292,7 @@ def orders_mark_from_values(entry_nos: Sequence[int]) -> None:
         return
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_MARK_ORDERS, [list(entry_nos)])
+            cursor.execute(_MARK_ORDERS, [number_array(entry_nos)])
         return
     nos = list(entry_nos)
     by_type: dict[str, set[str]] = {}

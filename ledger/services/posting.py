@@ -39,7 +39,7 @@ from inventory.models import (
     ValueEntryType,
 )
 from inventory.numbering import allocate
-from inventory.sql import insert_instances, number_array, update_by_keys
+from inventory.sql import insert_instances, new_instance, number_array, update_by_keys
 from ledger.accounts import AccountBook, Groups, NoAccount, roles_for
 from ledger.models import DimensionCombination, GLEntry, GLItemLedgerRelation
 
@@ -511,7 +511,8 @@ class _Run:
                     self.transaction_no = number
                 transaction_no = self.transaction_no
             entries.append(
-                GLEntry(
+                new_instance(
+                    GLEntry,
                     entry_no=number,
                     transaction_no=transaction_no,
                     posting_date=line.posting_date,
