@@ -9,9 +9,11 @@ the lines are processed in order, and writes everything with bulk statements at 
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db.models import F, Max, Q, Sum
 
@@ -36,6 +38,7 @@ from inventory.services.writing import value_entries_write
 from inventory.sql import insert_instances, new_instance, update_instances
 
 OpenKey = tuple[int, str | None, str, bool]  # item id, location code, variant code, positive
+_BY_DATE = attrgetter("posting_date", "entry_no")  # open entries, oldest first
 
 
 @dataclass
@@ -76,7 +79,7 @@ class PostingContext:
     new_applications: list[ItemApplicationEntry] = field(default_factory=list)
     changed_entry_nos: set[int] = field(default_factory=set)
     _open: dict[OpenKey, list[ItemLedgerEntry]] = field(default_factory=dict)
-    _numbers: list[int] = field(default_factory=list)
+    _numbers: deque[int] = field(default_factory=deque)
     _new_nos: set[int] = field(default_factory=set)
 
     # -- loading -----------------------------------------------------------------------------
@@ -150,24 +153,27 @@ class PostingContext:
         self, item: Item, location_code: str | None, variant_code: str, positive: bool
     ) -> list[ItemLedgerEntry]:
         """Open entries of one item, location and variant, oldest first (by date, then number)."""
-        key: OpenKey = (item.pk, location_code, variant_code, positive)
-        if key not in self._open:
+        entries = self._open_list((item.pk, location_code, variant_code, positive))
+        entries[:] = sorted((e for e in entries if e.open), key=_BY_DATE)
+        return entries
+
+    def _open_list(self, key: OpenKey) -> list[ItemLedgerEntry]:
+        """The open entries kept for a key, loaded from the database the first time."""
+        entries = self._open.get(key)
+        if entries is None:
+            item_id, location_code, variant_code, positive = key
             loaded = list(
                 ItemLedgerEntry.objects.filter(
-                    item_id=item.pk,
+                    item_id=item_id,
                     location_id=location_code,
                     variant_code=variant_code,
                     positive=positive,
                     open=True,
                 ).order_by("posting_date", "entry_no")
             )
-            loaded = [self.entries.get(e.entry_no, e) for e in loaded]
-            self._remember(loaded)
-            self._open[key] = loaded
-        entries = self._open[key]
-        entries[:] = sorted(
-            (e for e in entries if e.open), key=lambda e: (e.posting_date, e.entry_no)
-        )
+            entries = [self.entries.get(e.entry_no, e) for e in loaded]
+            self._remember(entries)
+            self._open[key] = entries
         return entries
 
     def _remember(self, loaded: list[ItemLedgerEntry]) -> None:
@@ -243,15 +249,15 @@ class PostingContext:
 
     def add_entry(self, entry: ItemLedgerEntry) -> ItemLedgerEntry:
         # Later lines of the journal must see this entry among the open ones: load what the
-        # database holds for its key first, then add it (it is the newest).
-        self.open_entries(entry.item, entry.location_id, entry.variant_code, entry.positive)
-        entry.entry_no = self._numbers.pop(0)
+        # database holds for its key first, then add it (open_entries sorts when asked).
+        key: OpenKey = (entry.item_id, entry.location_id, entry.variant_code, entry.positive)
+        open_list = self._open_list(key)
+        entry.entry_no = self._numbers.popleft()
         self._new_nos.add(entry.entry_no)
         self.entries[entry.entry_no] = entry
         self.costs[entry.entry_no] = EntryCost()
         self.new_entries.append(entry)
-        key: OpenKey = (entry.item_id, entry.location_id, entry.variant_code, entry.positive)
-        self._open[key].append(entry)
+        open_list.append(entry)
         return entry
 
     def touch(self, entry: ItemLedgerEntry) -> None:
