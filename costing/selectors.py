@@ -18,6 +18,7 @@ from inventory.models import (
     ItemLedgerEntry,
     ValueEntry,
 )
+from inventory.sql import number_array
 
 
 def item_graphs(
@@ -89,24 +90,8 @@ def item_graphs(
             Value(no, ile, kind, day, vday, vq, act, exp, adj, bool(charge), avg, cpu)
         )
     applications: dict[int, list[Application]] = defaultdict(list)
-    rows = _fetch(
-        # Uses (quantity < 0) feed the engine; a cost application's own row (quantity > 0,
-        # naming its source) is read only for its flag.
-        ItemApplicationEntry.objects.filter(
-            inbound_item_entry__item_id__in=ids, outbound_item_entry__isnull=False
-        )
-        .order_by()  # no walk of the whole table in entry order: the item picks the rows
-        .values_list(
-            "inbound_item_entry__item_id",
-            "entry_no",
-            "inbound_item_entry_id",
-            "outbound_item_entry_id",
-            "quantity",
-            "outbound_entry_is_updated",
-        )
-    )
     stale = stale_applications if stale_applications is not None else []
-    for item_id, no, inbound, outbound, qty, updated in rows:
+    for item_id, no, inbound, outbound, qty, updated in _applications(ids, entries):
         if qty < 0:
             applications[item_id].append(Application(no, inbound, outbound, -qty))
         if not updated:
@@ -123,6 +108,44 @@ def item_graphs(
             trace=trace,
         )
         yield ItemGraph(item.pk, settings, entries[item.pk], values[item.pk], applications[item.pk])
+
+
+# By the inbound entries' numbers, which the entries just read give: joined to the entries by
+# item instead, the planner expected an item's every entry to be inbound and read the whole
+# application table (240 ms at N = 1,000,000 for the incremental case's item, against 15 ms).
+_APPLICATIONS = """
+SELECT entry_no, inbound_item_entry_id, outbound_item_entry_id, quantity,
+       outbound_entry_is_updated
+FROM inventory_itemapplicationentry
+WHERE inbound_item_entry_id = ANY(%s::bigint[]) AND outbound_item_entry_id IS NOT NULL
+"""
+
+
+def _applications(ids: list[int], entries: dict[int, dict[int, Entry]]) -> list[tuple]:
+    """The applications of the items' entries as (item id, entry no, inbound, outbound,
+    quantity, outbound entry is updated). Uses (quantity < 0) feed the engine; a cost
+    application's own row (quantity > 0, naming its source) is read only for its flag."""
+    if connection.vendor != "postgresql":
+        return list(
+            ItemApplicationEntry.objects.filter(
+                inbound_item_entry__item_id__in=ids, outbound_item_entry__isnull=False
+            )
+            .order_by()
+            .values_list(
+                "inbound_item_entry__item_id",
+                "entry_no",
+                "inbound_item_entry_id",
+                "outbound_item_entry_id",
+                "quantity",
+                "outbound_entry_is_updated",
+            )
+        )
+    item_of = {no: item_id for item_id, own in entries.items() for no in own}
+    if not item_of:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_APPLICATIONS, [number_array(item_of)])
+        return [(item_of[row[1]], *row) for row in cursor.fetchall()]
 
 
 def _fetch(queryset: QuerySet) -> list[tuple]:
