@@ -61,7 +61,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-analyze",
             action="store_true",
-            help="Skip ANALYZE of the ledger tables between posting and adjusting (PostgreSQL).",
+            help="Skip VACUUM ANALYZE of the ledger tables between posting and adjusting.",
         )
         parser.add_argument(
             "--workers",
