@@ -27,6 +27,7 @@ from celery.result import AsyncResult
 from django.db import connection
 from django.utils import timezone
 
+from costing.bench import database_url
 from costing.models import CostAdjustmentItemBatch, CostAdjustmentRun, RunStatus
 from costing.services import batches as service
 from inventory.errors import InvalidInput
@@ -48,7 +49,6 @@ from tests.costing.worker import (
     WorkerProcess,
     app_on_broker,
     broker_url_for_tests,
-    database_url,
     other_sessions_in_transaction,
     published_tasks,
     thread_worker,

@@ -193,13 +193,6 @@ def published_tasks() -> Iterator[list[str]]:
         after_task_publish.disconnect(record)
 
 
-def database_url() -> str:
-    """The test database (pytest-django's), as a DATABASE_URL for another process."""
-    from costing.bench import database_url as current
-
-    return current()
-
-
 def wait_until(
     condition: Callable[[], Any],
     *,
