@@ -6,6 +6,12 @@ class InventoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db import models
+
+        from inventory.sql import AnyNumber
+
+        models.IntegerField.register_lookup(AnyNumber)
+        models.ForeignKey.register_lookup(AnyNumber)  # to integer keys only
         from inventory.services.hooks import register_values_written
         from inventory.services.production import orders_mark_from_values
 

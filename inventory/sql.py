@@ -39,6 +39,25 @@ def number_array(values: Iterable[int | Decimal]) -> str:
     return "{" + ",".join(map(str, values)) + "}"
 
 
+class AnyNumber(models.Lookup):
+    """`filter(pk__any=numbers)`: `= ANY('{1,2,3}'::bigint[])` on PostgreSQL, one parameter
+    however many numbers; `IN` elsewhere. With `__in`, the ORM compiles and psycopg scans one
+    placeholder per number: for the 20,000 keys of a chunk, that took longer than the query.
+    Registered on integer fields and foreign keys (InventoryConfig.ready); for integer keys."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> list[int]:
+        return list(self.rhs)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+        if connection.vendor != "postgresql":
+            return compiler.compile(models.lookups.In(self.lhs, self.rhs))
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, number_array(self.rhs)]
+
+
 M = TypeVar("M", bound=models.Model)
 
 

@@ -127,3 +127,30 @@ def test_update_instances_writes_the_named_fields_of_each_row_and_nothing_else()
         "UPD-A": (Decimal("1.23456"), Decimal("10"), False, ""),
         "UPD-B": (Decimal("0.5"), Decimal("0"), True, "kept"),
     }
+
+
+def test_the_any_lookup_finds_the_rows_of_the_numbers_given_by_key_and_by_foreign_key():
+    items = [Item.objects.create(no=f"ANY-{n}") for n in range(3)]
+    entries = [
+        ItemLedgerEntry.objects.create(
+            item=item,
+            posting_date=dt.date(2025, 3, 1),
+            entry_type="purchase",
+            quantity=1,
+            positive=True,
+        )
+        for item in items
+    ]
+    wanted = {items[0].pk, items[2].pk}
+    assert set(Item.objects.filter(pk__any=wanted).values_list("no", flat=True)) == {
+        "ANY-0",
+        "ANY-2",
+    }
+    assert not Item.objects.filter(pk__any=[]).exists()
+    by_item = ItemLedgerEntry.objects.filter(item_id__any=[items[1].pk])
+    assert list(by_item.values_list("pk", flat=True)) == [entries[1].pk]
+    # Combined with other conditions and negated, as a lookup of the ORM.
+    assert Item.objects.filter(no__startswith="ANY-").exclude(pk__any=wanted).count() == 1
+    if connection.vendor == "postgresql":  # one array parameter, however many numbers
+        sql, params = Item.objects.filter(pk__any=list(range(5000))).query.sql_with_params()
+        assert "= ANY(%s::bigint[])" in sql and len(params) == 1
