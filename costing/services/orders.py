@@ -313,12 +313,8 @@ def _write_plans(plans: list[OrderPlan], orders: Sequence[InventoryAdjmtEntryOrd
     )
 
 
-def _lockable(orders: Sequence[InventoryAdjmtEntryOrder]) -> list[InventoryAdjmtEntryOrder]:
-    """The orders whose output item, component items and order row this transaction can lock
-    without waiting (those it holds already, or nobody holds). An item batch runs in one
-    transaction beside other batches: waiting there for another batch's items or order rows
-    while it waits for ours is a deadlock. An order skipped stays marked not adjusted, and the
-    batch holding its items, or the next run, adjusts it."""
+def _order_items(orders: Sequence[InventoryAdjmtEntryOrder]) -> dict[tuple[str, str], set[int]]:
+    """Per order (type, no), its output item and the items it consumed."""
     keys = {(o.order_type, o.order_no) for o in orders}
     needed: dict[tuple[str, str], set[int]] = {key: set() for key in keys}
     for order in orders:
@@ -335,6 +331,16 @@ def _lockable(orders: Sequence[InventoryAdjmtEntryOrder]) -> list[InventoryAdjmt
         key = (kinds[entry_type], no)
         if key in needed:
             needed[key].add(item_id)
+    return needed
+
+
+def _lockable(orders: Sequence[InventoryAdjmtEntryOrder]) -> list[InventoryAdjmtEntryOrder]:
+    """The orders whose output item, component items and order row this transaction can lock
+    without waiting (those it holds already, or nobody holds). An item batch runs in one
+    transaction beside other batches: waiting there for another batch's items or order rows
+    while it waits for ours is a deadlock. An order skipped stays marked not adjusted, and the
+    batch holding its items, or the next run, adjusts it."""
+    needed = _order_items(orders)
     wanted = set().union(*needed.values())
     got = set(
         Item.objects.filter(pk__in=wanted)
@@ -355,9 +361,10 @@ def _lockable(orders: Sequence[InventoryAdjmtEntryOrder]) -> list[InventoryAdjmt
 def orders_adjust(
     orders: Sequence[InventoryAdjmtEntryOrder], *, skip_locked: bool = False
 ) -> list[OrderResult]:
-    """Adjust these orders in the current transaction (output items locked first, item order,
-    as postings and item adjustment lock them). `skip_locked` (item batches, PostgreSQL):
-    adjust only the orders whose items and row can be locked without waiting."""
+    """Adjust these orders in the current transaction (output and component items locked
+    first, in item order, as postings and item adjustment lock them). `skip_locked` (item
+    batches, PostgreSQL): adjust only the orders whose items and row can be locked without
+    waiting."""
     if not orders:
         return []
     # Before the item locks, as postings and item adjustment take it: a period closing now
@@ -368,8 +375,10 @@ def orders_adjust(
         if not orders:
             return []
     else:
+        # The output items and the components, in item order as postings lock them: nothing
+        # posts to a component while its order's cost is read from it.
         list(
-            Item.objects.filter(pk__in={o.item_id for o in orders})
+            Item.objects.filter(pk__in=set().union(*_order_items(orders).values()))
             .order_by("no")
             .select_for_update()
         )

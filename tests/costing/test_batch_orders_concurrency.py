@@ -105,3 +105,42 @@ def test_two_batches_over_crossed_orders_never_deadlock(monkeypatch):
     assert not InventoryAdjmtEntryOrder.objects.filter(cost_is_adjusted=False).exists()
     assert cost_actual(fresh(outputs["O1"])) == D("6.00")
     assert cost_actual(fresh(outputs["O2"])) == D("6.00")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
+def test_adjusting_an_order_outside_batches_holds_its_components_until_it_commits():
+    """A run outside batches waits for the output and the component items, so no posting of a
+    component lands while the order's cost is read from it."""
+    from django.db import OperationalError, transaction
+
+    inventory_setup_update(automatic_cost_adjustment="never")
+    make_item("COMP", unit_cost=D(2))
+    make_item("MADE", unit_cost=D(2))
+    post_one("purchase", "COMP", 10, day(1, 1), unit_cost=D(2))
+    production_order_create(no="O9", item_no="MADE", quantity=D(1))
+    post(line("consumption", "COMP", 2, day(1, 2), order_no="O9"))
+    post(line("output", "MADE", 1, day(1, 3), order_no="O9"))
+    production_order_finish(no="O9", finished_date=day(1, 4))
+    locked: dict[str, bool] = {}
+
+    def try_lock() -> None:
+        try:
+            for no in ("COMP", "MADE"):
+                try:
+                    with transaction.atomic(), connection.cursor() as cursor:
+                        cursor.execute(
+                            "SELECT 1 FROM inventory_item WHERE no = %s FOR UPDATE NOWAIT", [no]
+                        )
+                    locked[no] = False
+                except OperationalError:
+                    locked[no] = True
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        orders = list(InventoryAdjmtEntryOrder.objects.filter(order_no="O9").select_related("item"))
+        assert order_service.orders_adjust(orders)
+        other = threading.Thread(target=try_lock)
+        other.start()
+        other.join(30)
+    assert locked == {"COMP": True, "MADE": True}
