@@ -348,7 +348,7 @@ def analyze_ledgers() -> float:
 
 def _checkpoint(cursor: Any) -> None:
     """Write the bulk load's dirty pages now, so that the checkpointer does not write them
-    during the next phase and bill the load's I/O to the adjustment (as pgbench-style runs do).
+    during the next phase and bill the load's I/O to the adjustment.
     Needs superuser or the pg_checkpoint role; without it the phases run as they are."""
     from django.db import DatabaseError
 
