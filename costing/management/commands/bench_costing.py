@@ -61,7 +61,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-analyze",
             action="store_true",
-            help="Skip VACUUM ANALYZE of the ledger tables between posting and adjusting.",
+            help="Skip VACUUM ANALYZE of the ledger tables (and the CHECKPOINT after it) between "
+            "posting and adjusting.",
         )
         parser.add_argument(
             "--workers",
