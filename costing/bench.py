@@ -36,7 +36,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from costing.services import cost_adjustment_run
 from inventory.models import (
@@ -350,8 +350,6 @@ def _checkpoint(cursor: Any) -> None:
     """Write the bulk load's dirty pages now, so that the checkpointer does not write them
     during the next phase and bill the load's I/O to the adjustment.
     Needs superuser or the pg_checkpoint role; without it the phases run as they are."""
-    from django.db import DatabaseError
-
     try:
         cursor.execute("CHECKPOINT")  # autocommit: a refusal leaves the connection usable
     except DatabaseError:

@@ -321,11 +321,11 @@ class _Run:
                 if r[_ILE]
                 and r[_EXPECTED] != r[_EXPECTED_POSTED]
                 and r[_ACTUAL] == r[_ACTUAL_POSTED]
-            }
-            if only_expected - expected_posted:
+            } - expected_posted
+            if only_expected:
                 invoiced = set(
                     ItemLedgerEntry.objects.filter(
-                        entry_no__any=only_expected - expected_posted, completely_invoiced=True
+                        entry_no__any=only_expected, completely_invoiced=True
                     ).values_list("entry_no", flat=True)
                 )
         # Spec §11.3: consumption's WIP account comes from the finished item's posting group.
