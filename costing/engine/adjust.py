@@ -108,10 +108,11 @@ class _Adjustment:
         self._periods = self._average_periods() if self.average else {}
 
     def _move_covered_decreases(self) -> None:
-        """Spec §4.3: a decrease posted with nothing on hand is valued when the increase that
-        covered it arrived: its valuation date moves to that increase's. A transfer receipt or a
-        return is never valued before what it takes its cost from. Repeated until nothing
-        moves, since one move can cause another along a chain."""
+        """Spec §4.3: a decrease is never valued before what it used. Posted with nothing on
+        hand, it is valued when the increase that covered it arrived; fixed-applied to a return
+        whose own date moved, it moves with it (it leaves the pool the return came back to). A
+        transfer receipt or a return is never valued before what it takes its cost from.
+        Repeated until nothing moves, since one move can cause another along a chain."""
         dates = self.valuation_date
         for _ in range(len(self.entries) + 1):
             moved = False
@@ -120,10 +121,8 @@ class _Adjustment:
                     continue
                 if entry.positive:
                     later = [dates.get(entry.applies_from)] if entry.applies_from else []
-                elif entry.applies_to is None:
+                else:  # fixed-applied or not: never valued before what it used (spec §4.3)
                     later = [dates.get(app.inbound) for app in self.uses_of[ile]]
-                else:
-                    continue
                 latest = max(filter(None, later), default=None)
                 if latest and latest > dates[ile]:
                     dates[ile] = latest

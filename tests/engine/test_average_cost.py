@@ -157,6 +157,20 @@ def revaluation_then_backdated_sale():
     return ledger, s2, s4
 
 
+def resale_of_a_return_from_a_sale_valued_later():
+    """A sale of 3 on Jan 1, with 1 @ 0 (Jan 1) and 1 @ 60 (Jan 2) on hand: it uses the Jan 2
+    receipt; the unit it is short is covered by a receipt of 1 @ 0 dated Jan 1. Then a return
+    of 1 from that sale, and a sale of 1 fixed-applied to the return, both dated Jan 1."""
+    ledger = Ledger("average")
+    ledger.purchase("2020-01-01", 1, 0)
+    ledger.purchase("2020-01-02", 1, 60)
+    sale = ledger.sale("2020-01-01", 3)
+    ledger.purchase("2020-01-01", 1, 0)
+    back = ledger.sales_return("2020-01-01", 1, applies_from=sale)
+    resold = ledger.sale("2020-01-01", 1, applies_to=back)
+    return ledger, sale, back, resold
+
+
 SCENARIOS = [
     lambda: period_example("day"),
     lambda: period_example("month"),
@@ -174,6 +188,7 @@ SCENARIOS = [
     charge_on_an_earlier_receipt,
     sale_not_invoiced,
     two_variants,
+    resale_of_a_return_from_a_sale_valued_later,
 ]
 
 # -- DOMAIN §4.5 -------------------------------------------------------------------------------
@@ -407,3 +422,14 @@ def test_an_average_sale_made_before_any_stock_takes_the_cost_of_the_receipt_tha
     # its valuation date moves to that increase's (Jan 5), where the average is 10 / 1 = 10.
     assert ledger.cost(sale) == D(-10)
     assert ledger.inventory() == (0, 0)  # DOMAIN §3: the final value is always 0
+
+
+def test_a_sale_fixed_applied_to_a_return_is_valued_where_the_return_is():
+    ledger, sale, back, resold = resale_of_a_return_from_a_sale_valued_later()
+    ledger.adjust()
+    # DOMAIN §4.3: the sale used the Jan 2 receipt, so it is valued on Jan 2; the return takes
+    # its cost from the sale, so it is valued there too, and so is the sale fixed-applied to
+    # the return. Jan 1: 2 @ 0. Jan 2: (0 + 60) / 3 = 20; the sale of 3 takes all 60, the
+    # return brings 1 back at 20 (§4.2 step 6) and the resale takes those 20.
+    assert (ledger.cost(sale), ledger.cost(back), ledger.cost(resold)) == (D(-60), D(20), D(-20))
+    assert ledger.inventory() == (0, 0)
