@@ -19,12 +19,16 @@ nothing to do, and the result does not depend on how often adjustment ran before
 - Rounding: an average outbound carries the residual of the one before it (spec §7); for the
   other methods, an inbound entry that is used up gets one Rounding entry so that what went out
   equals what came in to the cent.
+- Cost loops: an average pool can hold part of its own cost (stock sent to another location and
+  back in one period). The nodes of such a loop are solved together, by passes from no derived
+  cost until the costs agree, so the answer is the loop's own, not what earlier runs left.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from operator import attrgetter
 
@@ -45,6 +49,13 @@ from costing.engine.types import (
 
 Group = tuple[str, str]  # location, variant of an average entry point ("", "" per item)
 Node = tuple  # ("out", entry_no) | ("rec", entry_no) | ("per", group, period_end)
+# Passes over a cost loop at most: each pass sends round a fraction of the cost, so a few give
+# the cent; the bound only stops a loop that sends round (nearly) all of its pool.
+_LOOP_PASSES = 200
+
+
+class Loop(list):
+    """The nodes of one cost loop, in the order a pass computes them."""
 
 
 def adjust_item(graph: ItemGraph) -> ItemPlan:
@@ -173,7 +184,7 @@ class _Adjustment:
         entry = self.entries[ile]
         if self.is_recipient_inbound(entry):
             derived = self.target.get(ile)
-            if derived is None:  # part of a cost loop: keep what it has
+            if derived is None:  # its source is not valued in this graph: keep what it has
                 derived = sum(self.derived_now(ile))
             return derived + self.own_cost(ile)
         return self.own_cost(ile)
@@ -364,8 +375,7 @@ class _Adjustment:
 
     # -- putting it together ----------------------------------------------------------------------
 
-    def order(self) -> list[Node]:
-        """All nodes, each after the nodes it depends on (iterative: chains can be long)."""
+    def _roots(self) -> list[Node]:
         roots: list[Node] = []
         for ile, entry in sorted(self.entries.items()):
             if ile not in self.valuation_date:
@@ -374,10 +384,21 @@ class _Adjustment:
                 roots.append(self.node_of_outbound(entry))
             elif self.is_recipient_inbound(entry):
                 roots.append(("rec", ile))
+        return roots
+
+    def order(self) -> list[Node | Loop]:
+        """All nodes, each after the nodes it depends on (iterative: chains can be long). The
+        nodes of a cost loop come together, as one Loop, after what the loop depends on."""
+        ordered, looped = self._depth_first()
+        return self._components(ordered) if looped else ordered
+
+    def _depth_first(self) -> tuple[list[Node], bool]:
+        """Post-order of the dependencies, and whether a cost loop was met."""
         done: set[Node] = set()
         visiting: set[Node] = set()
         ordered: list[Node] = []
-        for root in roots:
+        looped = False
+        for root in self._roots():
             if root in done:
                 continue
             stack: list[tuple[Node, bool]] = [(root, False)]
@@ -391,24 +412,118 @@ class _Adjustment:
                     ordered.append(node)
                     continue
                 if node in visiting:
-                    continue  # a cost loop: the node computes with what it has
-                pending = [d for d in self.deps(node) if d not in done and d not in visiting]
+                    looped = True
+                    continue
+                pending = [d for d in self.deps(node) if d not in done]
                 if not pending:  # most nodes: nothing to wait for, done at once
                     done.add(node)
                     ordered.append(node)
                     continue
+                if node in pending or not visiting.isdisjoint(pending):
+                    looped = True
+                    pending = [d for d in pending if d not in visiting and d != node]
                 visiting.add(node)
                 stack.append((node, True))
                 stack.extend((dep, False) for dep in pending)
-        return ordered
+        return ordered, looped
+
+    def _components(self, ordered: list[Node]) -> list[Node | Loop]:
+        """Strongly connected components of the dependencies (Tarjan's, iterative), each after
+        those it depends on. A component of more than one node, or of a node that depends on
+        itself, is a Loop; its nodes keep the depth-first order (periods in date order)."""
+        position = {node: at for at, node in enumerate(ordered)}
+        index: dict[Node, int] = {}
+        low: dict[Node, int] = {}
+        on_stack: set[Node] = set()
+        stack: list[Node] = []
+        found: list[Node | Loop] = []
+
+        def enter(node: Node) -> None:
+            index[node] = low[node] = len(index)
+            stack.append(node)
+            on_stack.add(node)
+            work.append((node, iter(self.deps(node))))
+
+        for root in self._roots():
+            if root in index:
+                continue
+            work: list[tuple[Node, Iterator[Node]]] = []
+            enter(root)
+            while work:
+                node, children = work[-1]
+                for child in children:
+                    if child not in index:
+                        enter(child)
+                        break
+                    if child in on_stack:
+                        low[node] = min(low[node], index[child])
+                else:
+                    work.pop()
+                    if work:
+                        parent = work[-1][0]
+                        low[parent] = min(low[parent], low[node])
+                    if low[node] != index[node]:
+                        continue
+                    members = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == node:
+                            break
+                    if len(members) == 1 and node not in self.deps(node):
+                        found.append(node)
+                    else:
+                        found.append(Loop(sorted(members, key=position.__getitem__)))
+        return found
+
+    def _owned(self, node: Node) -> list[int]:
+        """The entries whose cost `node` computes."""
+        if node[0] != "per":
+            return [node[1]]
+        slot = self._periods[node[1]][node[2]]
+        return [*slot["average"], *slot["recipients"], *slot["fixed"]]
+
+    def _settle(self, loop: Loop) -> bool:
+        """A cost loop: posting keeps them out (architecture.md), but one can close through an
+        average pool, whose average then holds part of its own cost. Solved by fixed-point
+        iteration that starts from no derived cost, never from what the entries carry, so the
+        result does not depend on earlier runs. Each pass sends round only the share of the
+        pool that the loop takes back, so the passes converge, to the cent in a few. False if
+        the bound on passes stopped them first (the costs are then those of the last pass)."""
+        owned = [ile for node in loop for ile in self._owned(node)]
+        for ile in owned:
+            self.target.setdefault(ile, ZERO)
+        # Shares of inbound entries (for rounding) are added up once, by the last pass.
+        used = {app.inbound for ile in owned if ile in self.uses_of for app in self.uses_of[ile]}
+        shares = {inbound: self.shares[inbound] for inbound in used}
+        for _ in range(_LOOP_PASSES):
+            before = [self.target[ile] for ile in owned]
+            self.shares.update(shares)
+            for node in loop:
+                self.compute(node)
+            if [self.target[ile] for ile in owned] == before:
+                return True
+        return False
 
     def plan(self) -> ItemPlan:
         plan = ItemPlan(self.graph.item_id)
-        for node in self.order():
-            self.compute(node)
-            if self.settings.trace and node[0] == "per":
-                _, (location, variant), day = node
-                plan.trace.append(TraceRecord("average_entry_point", None, location, variant, day))
+        for step in self.order():
+            if isinstance(step, Loop):
+                settled = self._settle(step)
+                nodes: Iterable[Node] = step
+                if self.settings.trace:
+                    plan.trace.append(self._trace_loop(step, settled))
+            else:
+                self.compute(step)
+                nodes = (step,)
+            if self.settings.trace:
+                for node in nodes:
+                    if node[0] == "per":
+                        _, (location, variant), day = node
+                        plan.trace.append(
+                            TraceRecord("average_entry_point", None, location, variant, day)
+                        )
         until = self.settings.until
         for ile, target in sorted(self.target.items()):
             differences = self._differences(self.entries[ile], target)
@@ -439,6 +554,14 @@ class _Adjustment:
                         )
                     )
         return plan
+
+    def _trace_loop(self, loop: Loop, settled: bool) -> TraceRecord:
+        """Named by its earliest pool (by date, then location and variant)."""
+        pools = [node for node in loop if node[0] == "per"]
+        earliest = min(pools, key=lambda node: (node[2], node[1]), default=(None, ("", ""), None))
+        _, (location, variant), day = earliest
+        event = "cost_loop_solved" if settled else "cost_loop_not_settled"
+        return TraceRecord(event, None, location, variant, day)
 
     def _trace_adjusted(self, entry: Entry, differences: list[NewValue]) -> TraceRecord:
         if entry.positive:

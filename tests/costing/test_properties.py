@@ -87,9 +87,9 @@ def _op(kind, day, quantity, unit_cost=0, *, location=0, invoiced=True, fixed=Fa
 
 # Average (per item, day periods). Receive 3 @ 10 at RED (not invoiced), transfer 1 to BLUE,
 # sell 1 at BLUE applied to the transfer receipt, invoice the receipt at 20. Everything costs
-# 20 a unit: transfer -20.00 / +20.00, sale -20.00. The engine takes the sale for a cost loop
-# (its source's cost comes from the period it is in) and leaves it at its posted -10.00; the
-# period's average then counts that: transfer -25.00 / +25.00 (2 on hand worth 50.00, not 40).
+# 20 a unit: transfer -20.00 / +20.00, sale -20.00. The sale's source takes its cost from the
+# period the sale is in: the sale is valued inside that period, after the transfer (had it kept
+# its posted -10.00, the average would count that: transfer -25.00, 2 on hand worth 50.00).
 FIXED_SALE_OF_A_TRANSFER_RECEIPT = _one_item(
     "average",
     ("RED", "BLUE"),
@@ -103,10 +103,9 @@ FIXED_SALE_OF_A_TRANSFER_RECEIPT = _one_item(
 # Jan 10 (posted at unit cost 0); buy 1 @ 10 at BLUE on Jan 20, which covers the transfer: its
 # valuation date moves to Jan 20 (spec §4.3). The Jan 20 pool is the receipt carried in (X)
 # plus the purchase, so the transfer costs (X + 10) / 2 and the receipt X is that cost: X = 10,
-# transfer -10.00 / +10.00 (RED holds 1 worth 10.00). The engine finds a cost loop (the receipt's
-# period comes before the one its source is valued in), leaves the receipt at 0.00 and values
-# the transfer at -5.00, however often it runs: the receipt does not carry what left BLUE.
-# A sales return applied from a sale that a later purchase covers is the same case.
+# transfer -10.00 / +10.00 (RED holds 1 worth 10.00). Valued on Jan 10 instead, the receipt
+# would keep 0.00 and the transfer cost -5.00. A sales return applied from a sale that a later
+# purchase covers is the same case.
 TRANSFER_FROM_AN_EMPTY_LOCATION = _one_item(
     "average",
     ("RED", "BLUE"),
@@ -116,8 +115,8 @@ TRANSFER_FROM_AN_EMPTY_LOCATION = _one_item(
 
 # The same loop with the return dated before its sale (Jan 31 return, Feb 4 purchase 4 @ 2.05
 # received only, Mar 6 sale 2): R = half the sale and sale = 2/5 x (8.20 + R), so the sale is
-# -4.10 and the return 2.05. Adjusted once at the end: sale -3.28, return 0.00; adjusted after
-# every posting: -4.10 and 2.05 (the return was posted after the sale had been adjusted).
+# -4.10 and the return 2.05 (once computed in one order, the sale was -3.28 and the return
+# 0.00 when adjusted once at the end).
 RETURN_DATED_BEFORE_ITS_SALE = _one_item(
     "average",
     ("RED",),
@@ -126,14 +125,14 @@ RETURN_DATED_BEFORE_ITS_SALE = _one_item(
     _op("sales_return", 25, 1),
 )
 
-# Average (per item, day periods), a loop the engine does not solve yet. Buy 1 @ 0 at RED
-# (Feb 1), revalue it to 3.64 (Feb 15), sell 3 at BLUE (Jan 20, nothing there), take them back
-# from that sale dated before it (Jan 6), send the 3 returned to RED (Jan 23, applied to the
-# return), buy 1 @ 0 at RED (Jan 6); the sale is covered at the end. The transfer carries the
-# return's cost, the return the sale's, and the sale, valued when it was covered, the average of
-# a pool that holds the transfer receipt: each is computed once, in an order that depends on
-# which costs were already adjusted. Once at the end the transfer costs -10.92, after every
-# posting 0.00, and neither is the return's 16.17 that it applies to.
+# Average (per item, day periods), a cost loop. Buy 1 @ 0 at RED (Feb 1), revalue it to 3.64
+# (Feb 15), sell 3 at BLUE (Jan 20, nothing there), take them back from that sale dated before
+# it (Jan 6), send the 3 returned to RED (Jan 23, applied to the return), buy 1 @ 0 at RED
+# (Jan 6); a purchase of 3 @ 7.77 covers the sale at the end. The transfer carries the return's
+# cost, the return the sale's, and the sale, valued when it was covered, the average of a pool
+# that holds the transfer receipt: with X the sale's cost, X = 3/8 x (3.64 + 23.31 + X), so
+# X = 16.17 on all four entries. Computed once, in an order that depended on what was already
+# adjusted, the transfer cost -10.92 once at the end and 0.00 after every posting.
 AVERAGE_LOOP_THROUGH_A_TRANSFER_OF_A_RETURN = Scenario(
     World((ItemSpec("average", Decimal("2.24"), ZERO, ZERO),), ("RED", "BLUE"), "item", "day"),
     (
@@ -144,6 +143,23 @@ AVERAGE_LOOP_THROUGH_A_TRANSFER_OF_A_RETURN = Scenario(
         Op("transfer", 0, 1, 17, 3, Decimal("12.43"), True, True, 0),
         Op("purchase", 0, 0, 0, 1, Decimal("0.00"), True, False, 0),
     ),
+)
+
+# Average (per item, day periods). Buy 1 @ 8.80 on Jan 7 and 4 @ 0 on Jan 6, sell 6 on Jan 6
+# (it uses the Jan 7 receipt, so it is valued on Jan 7; the unit it lacks is covered by 1 @ 0
+# bought on Jan 6), take 1 back from that sale and sell it again, fixed-applied to the return.
+# The Jan 7 pool is 6 units worth 8.80: the sale -8.80, the return 1.47, the resale -1.47. The
+# resale was valued on its own date, Jan 6, before the return it uses: a cost loop, computed
+# in an order that depended on what was already adjusted (-8.45 / 1.41 / -1.76 once at the end).
+RESALE_OF_A_RETURN_FROM_A_SALE_VALUED_LATER = _one_item(
+    "average",
+    ("RED",),
+    _op("purchase", 1, 1, "8.80"),
+    *[_op("purchase", 0, 1, 0) for _ in range(4)],
+    _op("sale", 0, 6),
+    _op("purchase", 0, 1, 0),
+    _op("sales_return", 0, 1),
+    _op("sale", 0, 1, fixed=True),
 )
 
 # FIFO. Buy 1 @ 10 at RED and 1 @ 30 at BLUE (unit cost 20.00), sell 2 at RED: 1 applied
@@ -569,10 +585,8 @@ def costs_by_position(played: Played) -> dict[tuple, tuple[Decimal, Decimal]]:
 @PROPERTY
 @given(scenario=scenarios())
 @example(scenario=RETURN_DATED_BEFORE_ITS_SALE)
-@example(scenario=AVERAGE_LOOP_THROUGH_A_TRANSFER_OF_A_RETURN).xfail(
-    reason="a cost loop through an average pool is computed once, not solved (architecture.md)",
-    raises=AssertionError,
-)
+@example(scenario=AVERAGE_LOOP_THROUGH_A_TRANSFER_OF_A_RETURN)
+@example(scenario=RESALE_OF_A_RETURN_FROM_A_SALE_VALUED_LATER)
 def test_adjusting_after_every_posting_gives_what_one_run_at_the_end_gives(scenario: Scenario):
     """Played twice: Automatic Cost Adjustment Never with one run at the end, and Always (after
     every posting) with a final run. Every item ledger entry, keyed by the operation that

@@ -12,6 +12,7 @@ import pytest
 from tests.engine import (
     test_applied_cost,
     test_average_cost,
+    test_cost_loops,
     test_costing_methods,
     test_indirect_cost,
     test_negative_inventory,
@@ -26,6 +27,7 @@ from tests.engine.builders import adjusting_always
 MODULES = [
     test_applied_cost,
     test_average_cost,
+    test_cost_loops,
     test_costing_methods,
     test_indirect_cost,
     test_negative_inventory,
