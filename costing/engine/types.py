@@ -90,6 +90,10 @@ class NewValue(NamedTuple):
     actual: Decimal
     expected: Decimal
 
+    @property
+    def variance_type(self) -> str:
+        return ""  # item-level adjustments are never variances (orders' are: OrderValue)
+
 
 @dataclass(frozen=True, slots=True)
 class TraceRecord:

@@ -25,21 +25,19 @@ from costing.engine.money import ZERO, q_unit_cost
 from costing.engine.types import ROUNDING, ItemPlan, NewValue, TraceRecord
 from costing.item_filter import item_filter_q
 from costing.selectors import item_graphs
+from costing.services.entries import SOURCE_CODE, adjustment_entries, first_open_date
 from inventory.models import (
     AvgCostAdjmtEntryPoint,
     CostingMethod,
-    InventoryPeriod,
     InventorySetup,
     Item,
     ItemApplicationEntry,
     ItemLedgerEntry,
-    ValueEntry,
 )
 from inventory.services.guards import period_lock
 from inventory.services.writing import value_entries_write, value_entries_written
 from inventory.sql import array_literal, number_array, update_by_keys, update_instances
 
-SOURCE_CODE = "INVTADJMT"
 CHUNK_ENTRIES = 50_000  # item ledger entries loaded at once: memory stays bounded
 CHUNK_ITEMS = 500
 
@@ -226,7 +224,7 @@ def _adjust_chunk(
         if pause:
             time.sleep(pause)
     try:
-        _write_values(plans, by_id)
+        _write_values(plans)
         _update_flags(locked, plans, until, stale_applications, flagged_entries, totals)
     except Exception as error:
         if len(locked) == 1:
@@ -291,34 +289,22 @@ def adjust_items(
     return adjust_one_by_one(items, until=until, trace=trace)
 
 
-def _first_open_date() -> dt.date | None:
-    closed = InventoryPeriod.last_closed_ending_date()
-    return closed + dt.timedelta(days=1) if closed else None
-
-
-def _write_values(plans: Iterable[ItemPlan], items: dict[int, Item]) -> None:
-    new = [(plan.item_id, value) for plan in plans for value in plan.new_values]
+def _write_values(plans: Iterable[ItemPlan]) -> None:
+    new = [value for plan in plans for value in plan.new_values]
     if not new:
         return
-    first_open = _first_open_date()
     if connection.vendor == "postgresql":
-        value_entries_written(_insert_copies(new, first_open))
-        return
-    originals = ValueEntry.objects.in_bulk([value.applies_to for _, value in new])
-    value_entries_write(
-        [
-            _adjustment_entry(items[item_id], value, originals[value.applies_to], first_open)
-            for item_id, value in new
-        ]
-    )
+        value_entries_written(_insert_copies(new, first_open_date()))
+    else:
+        value_entries_write(adjustment_entries(new))
 
 
 # One statement for any number of adjustment entries: each one copies the dates, groups,
-# location and dimensions of the value entry it adjusts (the same rules as _adjustment_entry).
+# order, location and dimensions of the value entry it adjusts (the rules of adjustment_entry).
 _INSERT_COPIES = """
 INSERT INTO inventory_valueentry (
     item_id, item_ledger_entry_id, item_ledger_entry_type, entry_type, variance_type,
-    posting_date, valuation_date, document_no, order_no, location_code, variant_code,
+    posting_date, valuation_date, document_no, order_no, order_type, location_code, variant_code,
     valued_quantity, item_ledger_entry_quantity, invoiced_quantity, cost_per_unit,
     cost_amount_actual, cost_amount_expected, cost_posted_to_gl, expected_cost_posted_to_gl,
     sales_amount_actual, sales_amount_expected, expected_cost, adjustment, applies_to_entry_id,
@@ -327,9 +313,10 @@ INSERT INTO inventory_valueentry (
 )
 SELECT o.item_id, n.ile, o.item_ledger_entry_type, n.entry_type, '',
        GREATEST(o.posting_date, COALESCE(%(first_open)s::date, o.posting_date)),
-       o.valuation_date, o.document_no, o.order_no, o.location_code, o.variant_code,
+       o.valuation_date, o.document_no, o.order_no, o.order_type, o.location_code, o.variant_code,
        CASE WHEN n.entry_type = %(rounding)s THEN 0 ELSE o.valued_quantity END, 0, 0, 0,
-       n.actual, n.expected, 0, 0, 0, 0, n.expected <> 0, n.entry_type <> %(rounding)s,
+       n.actual, n.expected, 0, 0, 0, 0, n.actual = 0 AND n.expected <> 0,
+       n.entry_type <> %(rounding)s,
        o.entry_no, o.valued_by_average_cost, '', o.inventory_posting_group,
        o.gen_prod_posting_group, o.gen_bus_posting_group, %(source)s, o.dimensions
 FROM unnest(%(applies_to)s::bigint[], %(ile)s::bigint[], %(types)s::varchar[],
@@ -341,8 +328,7 @@ RETURNING entry_no
 """
 
 
-def _insert_copies(new: list[tuple[int, NewValue]], first_open: dt.date | None) -> list[int]:
-    values = [value for _, value in new]
+def _insert_copies(values: list[NewValue], first_open: dt.date | None) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             _INSERT_COPIES,
@@ -358,41 +344,6 @@ def _insert_copies(new: list[tuple[int, NewValue]], first_open: dt.date | None) 
             },
         )
         return [row[0] for row in cursor.fetchall()]
-
-
-def _adjustment_entry(
-    item: Item, value: NewValue, original: ValueEntry, first_open: dt.date | None
-) -> ValueEntry:
-    """An adjustment carries the original entry's dates, groups, location and dimensions (spec
-    §6.5, §16); dated in a closed period, it moves to the first open day."""
-    posting_date = original.posting_date
-    if first_open and posting_date < first_open:
-        posting_date = first_open
-    rounding = value.entry_type == ROUNDING
-    return ValueEntry(
-        item=item,
-        item_ledger_entry_id=value.ile,
-        item_ledger_entry_type=original.item_ledger_entry_type,
-        entry_type=value.entry_type,
-        posting_date=posting_date,
-        valuation_date=original.valuation_date,
-        document_no=original.document_no,
-        order_no=original.order_no,
-        location_id=original.location_id,
-        variant_code=original.variant_code,
-        valued_quantity=ZERO if rounding else original.valued_quantity,
-        cost_amount_actual=value.actual,
-        cost_amount_expected=value.expected,
-        expected_cost=value.expected != 0,
-        adjustment=not rounding,
-        applies_to_entry_id=original.entry_no,
-        valued_by_average_cost=original.valued_by_average_cost,
-        inventory_posting_group=original.inventory_posting_group,
-        gen_prod_posting_group=original.gen_prod_posting_group,
-        gen_bus_posting_group=original.gen_bus_posting_group,
-        dimensions=original.dimensions,
-        source_code=SOURCE_CODE,
-    )
 
 
 def _update_flags(

@@ -31,11 +31,11 @@ from costing.engine.orders import (
     adjust_order,
 )
 from costing.item_filter import item_filter_q
+from costing.services.entries import adjustment_entries
 from inventory.errors import InvalidInput
 from inventory.models import (
     EntryType,
     InventoryAdjmtEntryOrder,
-    InventoryPeriod,
     InventorySetup,
     Item,
     ItemLedgerEntry,
@@ -52,7 +52,6 @@ from inventory.services.writing import value_entries_write
 
 log = logging.getLogger(__name__)
 
-SOURCE_CODE = "INVTADJMT"
 MAX_LEVELS = 100  # BC's limit on the multi-level loop
 _CONSUMPTION = {
     OrderType.PRODUCTION: EntryType.CONSUMPTION,
@@ -219,51 +218,12 @@ def order_graphs(orders: Sequence[InventoryAdjmtEntryOrder]) -> list[OrderGraph]
 # -- writing -----------------------------------------------------------------------------------
 
 
-def _first_open_date() -> dt.date | None:
-    closed = InventoryPeriod.last_closed_ending_date()
-    return closed + dt.timedelta(days=1) if closed else None
-
-
 def _write_plans(plans: list[OrderPlan], orders: Sequence[InventoryAdjmtEntryOrder]) -> None:
     """The plans' value entries (copies of the output's first value entry: dates, groups,
     location, dimensions; spec §6.5, §16), the outputs made actual (completely invoiced), the
     output items to adjust again, the orders adjusted."""
     new = [value for plan in plans for value in plan.new_values]
-    originals = ValueEntry.objects.in_bulk([v.applies_to for v in new if v.applies_to])
-    first_open = _first_open_date()
-    values = []
-    for value in new:
-        original = originals[value.applies_to]
-        posting_date = original.posting_date
-        if first_open and posting_date < first_open:
-            posting_date = first_open
-        values.append(
-            ValueEntry(
-                item_id=original.item_id,
-                item_ledger_entry_id=value.ile,
-                item_ledger_entry_type=original.item_ledger_entry_type,
-                entry_type=value.entry_type,
-                variance_type=value.variance_type,
-                posting_date=posting_date,
-                valuation_date=original.valuation_date,
-                document_no=original.document_no,
-                order_no=original.order_no,
-                order_type=original.order_type,
-                location_id=original.location_id,
-                variant_code=original.variant_code,
-                valued_quantity=original.valued_quantity,
-                cost_amount_actual=value.actual,
-                cost_amount_expected=value.expected,
-                expected_cost=value.actual == 0 and value.expected != 0,
-                adjustment=True,
-                applies_to_entry_id=original.entry_no,
-                inventory_posting_group=original.inventory_posting_group,
-                gen_prod_posting_group=original.gen_prod_posting_group,
-                gen_bus_posting_group=original.gen_bus_posting_group,
-                dimensions=original.dimensions,
-                source_code=SOURCE_CODE,
-            )
-        )
+    values = adjustment_entries(new)
     value_entries_write(values)
     keys = {(o.order_type, o.order_no) for o in orders}
     outputs = list(

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from costing.engine.money import AMOUNT_PLACES, MAX_DIGITS, QUANTITY_PLACES
 from costing.models import CostAdjustmentItemLog, CostAdjustmentRun, RunStatus
-from costing.services.adjustment import SOURCE_CODE as ADJUSTMENT_SOURCE_CODE
+from costing.services.entries import SOURCE_CODE as ADJUSTMENT_SOURCE_CODE
 from costing.services.hooks import Adjusted
 from diagnostics.models import ActionMessage, ActionMessageSnooze, ActionMessageType
 from inventory.models import (

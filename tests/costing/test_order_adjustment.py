@@ -91,6 +91,24 @@ def test_the_cost_adjustment_run_carries_the_late_invoice_through_all_levels():
         ("P2", D("10.00")),
         ("P3", D("10.00")),
     ]
+    # The adjustments of the consumptions (item by item) and of the outputs (order by order)
+    # carry the order of the entry they adjust, and its dates.
+    adjustments = ValueEntry.objects.filter(adjustment=True).select_related(
+        "item_ledger_entry", "applies_to_entry"
+    )
+    assert {
+        (v.item_ledger_entry.entry_type, v.order_no)
+        for v in adjustments
+        if v.item_ledger_entry.entry_type != "sale"
+    } == {(kind, order) for kind in ("consumption", "output") for order in ("P1", "P2", "P3")}
+    for v in adjustments:
+        original = v.applies_to_entry
+        assert (v.order_type, v.order_no, v.posting_date, v.valuation_date) == (
+            original.order_type,
+            original.order_no,
+            original.posting_date,
+            original.valuation_date,
+        )
     before = ValueEntry.objects.count()
     cost_adjustment_run()
     assert ValueEntry.objects.count() == before  # nothing left to adjust
