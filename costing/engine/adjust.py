@@ -478,7 +478,8 @@ class _Adjustment:
         return found
 
     def _owned(self, node: Node) -> list[int]:
-        """The entries whose cost `node` computes."""
+        """The entries whose cost `node` computes, and for a period those it reads from the
+        nodes it depends on (its other receipts and fixed-applied decreases)."""
         if node[0] != "per":
             return [node[1]]
         slot = self._periods[node[1]][node[2]]
@@ -492,7 +493,7 @@ class _Adjustment:
         pool that the loop takes back, so the passes converge, to the cent in a few. False if
         the bound on passes stopped them first (the costs are then those of the last pass)."""
         owned = [ile for node in loop for ile in self._owned(node)]
-        for ile in owned:
+        for ile in owned:  # the loop's own start at zero; what it depends on is computed
             self.target.setdefault(ile, ZERO)
         # Shares of inbound entries (for rounding) are added up once, by the last pass.
         used = {app.inbound for ile in owned if ile in self.uses_of for app in self.uses_of[ile]}

@@ -87,3 +87,15 @@ def test_the_tracer_says_where_a_loop_was_solved():
     assert [(r.event, r.location, r.valuation_date) for r in loops] == [
         ("cost_loop_solved", "BLUE", dt.date(2020, 1, 2))
     ]
+
+
+def test_the_tracer_says_when_the_bound_on_passes_stopped_a_loop(monkeypatch):
+    # The bound is there for a loop that sends round (nearly) all of its pool; with a bound of
+    # one pass, this loop's costs have not yet agreed when it stops.
+    monkeypatch.setattr("costing.engine.adjust._LOOP_PASSES", 1)
+    ledger, _, _ = stock_swapped_between_locations()
+    graph = ledger.graph()
+    plan = adjust_item(replace(graph, settings=replace(graph.settings, trace=True)))
+    assert [r.event for r in plan.trace if r.event.startswith("cost_loop")] == [
+        "cost_loop_not_settled"
+    ]
