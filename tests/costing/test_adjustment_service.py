@@ -340,3 +340,37 @@ def test_stock_sent_back_where_it_was_missing_gets_the_cost_of_what_covered_it(a
     assert cost(arrived) == (D("36.78"), D(0))
     assert cost(back) == (D("-24.52"), D(0))
     assert cost(returned) == (D("24.52"), D(0))
+
+
+@pytest.mark.parametrize("automatic", ["never", "always"])
+def test_stock_swapped_between_two_locations_costs_what_both_averages_agree_on(automatic):
+    """Average per location: 1 @ 10 at BLUE and 1 @ 30 at RED, then on one day 1 goes BLUE ->
+    RED and 1 RED -> BLUE. Each location's average counts the receipt from the other, whose
+    cost comes from that other average: the loop x = (10 + y) / 2, y = (30 + x) / 2."""
+    inventory_setup_update(
+        automatic_cost_adjustment=automatic, average_cost_calc_type="item_location_variant"
+    )
+    item = ItemFactory(no="SWAP", costing_method="average", unit_cost=D(0))
+    for code in ("BLUE", "RED"):
+        Location.objects.create(code=code, name=code)
+    buy(item, 1, 10, day(1, 2), location_code="BLUE")
+    buy(item, 1, 30, day(1, 2), location_code="RED")
+    swaps = [
+        item_journal_post(
+            lines=[
+                JournalLine(
+                    "transfer", item.no, day(1, 3), D(1), location_code=frm, new_location_code=to
+                )
+            ]
+        )
+        for frm, to in (("BLUE", "RED"), ("RED", "BLUE"))
+    ]
+    result = services.cost_adjustment_run()
+    assert result.status == "success"
+    (to_red, in_red), (to_blue, in_blue) = swaps
+    # x = 50/3 and y = 70/3: 16.67 and 23.34 (23.335 rounds up, and (10 + 23.34) / 2 = 16.67).
+    assert (cost(to_red), cost(in_red)) == ((D("-16.67"), D(0)), (D("16.67"), D(0)))
+    assert (cost(to_blue), cost(in_blue)) == ((D("-23.34"), D(0)), (D("23.34"), D(0)))
+    item.refresh_from_db()
+    assert item.unit_cost == D(20)  # 2 units worth 40.00 in all, nothing made or lost
+    assert services.cost_adjustment_run().entries_adjusted == 0

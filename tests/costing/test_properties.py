@@ -162,6 +162,22 @@ RESALE_OF_A_RETURN_FROM_A_SALE_VALUED_LATER = _one_item(
     _op("sale", 0, 1, fixed=True),
 )
 
+# Average per location and variant, day periods. Buy 1 @ 10 at RED and 1 @ 30 at BLUE (Jan 6),
+# then on Jan 7 send 1 from RED to BLUE and 1 from BLUE to RED. Each location's Jan 7 average
+# counts the receipt from the other: x = (10 + y) / 2 leaves RED, y = (30 + x) / 2 leaves BLUE,
+# a cost loop solved to 16.67 and 23.34 (hand-checked in tests/engine/test_cost_loops.py).
+STOCK_SWAPPED_BETWEEN_LOCATIONS = Scenario(
+    World(
+        (ItemSpec("average", ZERO, ZERO, ZERO),), ("RED", "BLUE"), "item_location_variant", "day"
+    ),
+    (
+        _op("purchase", 0, 1, 10),
+        _op("purchase", 0, 1, 30, location=1),
+        _op("transfer", 1, 1),
+        _op("transfer", 1, 1, location=1),
+    ),
+)
+
 # FIFO. Buy 1 @ 10 at RED and 1 @ 30 at BLUE (unit cost 20.00), sell 2 at RED: 1 applied
 # (-10.00), 1 uncovered at the unit cost (-20.00), posted -30.00. Adjustment, with no cost
 # changed, moves it to -25.00: the uncovered unit is revalued at the posting's average cost per
@@ -587,6 +603,7 @@ def costs_by_position(played: Played) -> dict[tuple, tuple[Decimal, Decimal]]:
 @example(scenario=RETURN_DATED_BEFORE_ITS_SALE)
 @example(scenario=AVERAGE_LOOP_THROUGH_A_TRANSFER_OF_A_RETURN)
 @example(scenario=RESALE_OF_A_RETURN_FROM_A_SALE_VALUED_LATER)
+@example(scenario=STOCK_SWAPPED_BETWEEN_LOCATIONS)
 def test_adjusting_after_every_posting_gives_what_one_run_at_the_end_gives(scenario: Scenario):
     """Played twice: Automatic Cost Adjustment Never with one run at the end, and Always (after
     every posting) with a final run. Every item ledger entry, keyed by the operation that
