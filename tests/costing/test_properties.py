@@ -5,7 +5,9 @@ methods at 1-2 locations; purchases (some received now and invoiced later at ano
 part or in full), positive and negative adjustments, sales (some beyond stock: negative
 inventory, some shipped now and invoiced later), transfers, item charges, sales returns applied
 from their sale, purchase returns applied to their receipt, and revaluations, all dated within a
-few months in random order. Every example runs in a savepoint that is rolled back.
+few months in random order. One example in four is crowded: Average items at two locations, mostly
+transfers, within a few days, where stock goes back and forth between averages (cost loops).
+Every example runs in a savepoint that is rolled back.
 
 The properties, after Adjust Cost - Item Entries:
 
