@@ -209,10 +209,13 @@ def setup_world(world: World, automatic: str) -> list[Item]:
 
 
 class _Player:
-    def __init__(self, scenario: Scenario, automatic: str, adjust_before_revaluation: bool):
+    def __init__(
+        self, scenario: Scenario, automatic: str, adjust_before_revaluation: bool, settle: bool
+    ):
         self.world = scenario.world
         self.scenario = scenario
         self.adjust_before_revaluation = adjust_before_revaluation
+        self.settle = settle
         self.played = Played(items=setup_world(scenario.world, automatic))
         self.returned: dict[int, Decimal] = {}  # sale entry no -> quantity returned so far
 
@@ -391,6 +394,11 @@ class _Player:
         return True
 
     def _revalue(self, index: int, op: Op, item: Item) -> bool:
+        if self.settle and self._entries(item, positive=False, open=True):
+            # Negative inventory still uncovered carries the unit cost it was posted with, which
+            # depends on whether adjustment had run: a revaluation would read it into its
+            # amounts, so two plays would revalue by different amounts.
+            return False
         # A date on which something is on hand: some days after an open, invoiced inbound entry.
         candidates = [
             e
@@ -461,9 +469,10 @@ def play(
     adjust_before_revaluation: bool = True,
     settle: bool = False,
 ) -> Played:
-    """Post the scenario's operations with Automatic Cost Adjustment `automatic`; with
-    `settle`, then cover the negative inventory left."""
-    player = _Player(scenario, automatic, adjust_before_revaluation)
+    """Post the scenario's operations with Automatic Cost Adjustment `automatic`. With `settle`,
+    nothing that is posted reads the unit cost of uncovered negative inventory: no revaluation
+    while an outbound entry is open, and the negative inventory left is covered at the end."""
+    player = _Player(scenario, automatic, adjust_before_revaluation, settle)
     player.play()
     if settle:
         player.settle_negative_inventory()

@@ -613,9 +613,10 @@ def test_adjusting_after_every_posting_gives_what_one_run_at_the_end_gives(scena
 
     Two things are the same in both plays on purpose, because a posting reads cost there and the
     product says to adjust first: a revaluation is preceded by an adjustment run (Calculate
-    Inventory Value proposes from adjusted costs), and negative inventory still open at the end
-    is covered by a purchase (an uncovered outbound entry keeps the item's unit cost at posting,
-    which depends on whether adjustment had run)."""
+    Inventory Value proposes from adjusted costs) and is made only while no outbound entry is
+    uncovered, and negative inventory still open at the end is covered by a purchase (an
+    uncovered outbound entry keeps the item's unit cost at posting, which depends on whether
+    adjustment had run; a revaluation would read it into its amounts)."""
     results = []
     for automatic in ("never", "always"):
         with rolled_back():
