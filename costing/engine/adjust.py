@@ -419,9 +419,9 @@ class _Adjustment:
                     done.add(node)
                     ordered.append(node)
                     continue
-                if node in pending or not visiting.isdisjoint(pending):
+                if not visiting.isdisjoint(pending):
                     looped = True
-                    pending = [d for d in pending if d not in visiting and d != node]
+                    pending = [d for d in pending if d not in visiting]
                 visiting.add(node)
                 stack.append((node, True))
                 stack.extend((dep, False) for dep in pending)
@@ -509,22 +509,17 @@ class _Adjustment:
 
     def plan(self) -> ItemPlan:
         plan = ItemPlan(self.graph.item_id)
+        trace = self.settings.trace
         for step in self.order():
             if isinstance(step, Loop):
                 settled = self._settle(step)
-                nodes: Iterable[Node] = step
-                if self.settings.trace:
+                if trace:
                     plan.trace.append(self._trace_loop(step, settled))
+                    plan.trace.extend(self._trace_pools(step))
             else:
                 self.compute(step)
-                nodes = (step,)
-            if self.settings.trace:
-                for node in nodes:
-                    if node[0] == "per":
-                        _, (location, variant), day = node
-                        plan.trace.append(
-                            TraceRecord("average_entry_point", None, location, variant, day)
-                        )
+                if trace:
+                    plan.trace.extend(self._trace_pools((step,)))
         until = self.settings.until
         for ile, target in sorted(self.target.items()):
             differences = self._differences(self.entries[ile], target)
@@ -555,6 +550,14 @@ class _Adjustment:
                         )
                     )
         return plan
+
+    def _trace_pools(self, nodes: Iterable[Node]) -> list[TraceRecord]:
+        """An average entry point for each period node (location, variant, period end)."""
+        return [
+            TraceRecord("average_entry_point", None, node[1][0], node[1][1], node[2])
+            for node in nodes
+            if node[0] == "per"
+        ]
 
     def _trace_loop(self, loop: Loop, settled: bool) -> TraceRecord:
         """Named by its earliest pool (by date, then location and variant)."""

@@ -300,7 +300,7 @@ def _write_values(plans: Iterable[ItemPlan]) -> None:
 
 
 # One statement for any number of adjustment entries: each one copies the dates, groups,
-# order, location and dimensions of the value entry it adjusts (the rules of adjustment_entry).
+# order, location and dimensions of the value entry it adjusts (the rules of adjustment_entries).
 _INSERT_COPIES = """
 INSERT INTO inventory_valueentry (
     item_id, item_ledger_entry_id, item_ledger_entry_type, entry_type, variance_type,

@@ -21,7 +21,7 @@ def first_open_date() -> dt.date | None:
     return closed + dt.timedelta(days=1) if closed else None
 
 
-def adjustment_entry(
+def _adjustment_entry(
     original: ValueEntry,
     *,
     ile: int,
@@ -73,7 +73,7 @@ def adjustment_entries(values: Sequence[NewValue | OrderValue]) -> list[ValueEnt
     originals = ValueEntry.objects.in_bulk([value.applies_to for value in values])
     first_open = first_open_date()
     return [
-        adjustment_entry(
+        _adjustment_entry(
             originals[value.applies_to],
             ile=value.ile,
             entry_type=value.entry_type,

@@ -25,7 +25,8 @@ def stock_swapped_between_locations():
 def stock_swapped_and_charged_later():
     """The same, and an item charge of 6 on the BLUE receipt afterwards."""
     ledger, to_red, to_blue = stock_swapped_between_locations()
-    ledger.item_charge(1, "2020-01-20", 6)
+    blue_receipt = 1  # the first entry posted
+    ledger.item_charge(blue_receipt, "2020-01-20", 6)
     return ledger, to_red, to_blue
 
 
